@@ -1,0 +1,14 @@
+package loomproxy.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** A whole, syntactically valid configuration file. Files it names are checked by the TLS layer. */
+public record ProxyConfig(Path file,
+                          Map<String, UpstreamGroupConfig> upstreams,
+                          List<ServerConfig> servers,
+                          ErrorLogConfig errorLog,
+                          AccessLogConfig accessLog,
+                          Duration shutdownTimeout) {}

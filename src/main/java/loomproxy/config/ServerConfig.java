@@ -1,0 +1,26 @@
+package loomproxy.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One {@code server.NAME.*} block after top-level inheritance, with NGINX's defaults filled in.
+ * {@code upstream} is the resolved {@code proxy_pass} target (a named group, or the implicit
+ * one-server group for {@code host:port}). Rates are bytes per second, 0 = unlimited.
+ */
+public record ServerConfig(String name,
+                           List<ListenAddress> listen,
+                           UpstreamGroupConfig upstream,
+                           Duration connectTimeout,
+                           Duration timeout,
+                           boolean nextUpstream,
+                           int nextUpstreamTries,
+                           Duration nextUpstreamTimeout,
+                           boolean halfClose,
+                           int bufferSize,
+                           long uploadRate,
+                           long downloadRate,
+                           boolean proxyProtocol,
+                           boolean socketKeepalive,
+                           TlsConfig tls,
+                           Sources sources) {}
