@@ -1,7 +1,129 @@
 package loomproxy.cli;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import loomproxy.config.ConfigException;
+
+/**
+ * The command line (SPEC §1). {@link #run} returns the exit code instead of exiting, so tests drive
+ * it like a user: 0 ok, 1 configuration error, 2 usage error, 3 runtime failure.
+ */
 public final class Main {
+    static final int OK = 0;
+    static final int CONFIG_ERROR = 1;
+    static final int USAGE = 2;
+    static final int RUNTIME_FAILURE = 3;
+
+    private static final String HELP = """
+            usage: loomproxy CONFIG            run in the foreground until SIGTERM/SIGINT
+                   loomproxy --check CONFIG    (or -t) validate CONFIG and every file it names, bind nothing
+                   loomproxy --demo            a self-contained demo: mutual TLS echo upstream + proxy on 127.0.0.1
+                   loomproxy --version | --help
+
+            CONFIG is a properties file whose keys are NGINX stream directive names, e.g.
+              upstream.backend = backend1.example.com:12345, backend2.example.com:12345
+              server.main.listen = 12345
+              server.main.proxy_pass = backend
+              proxy_ssl = on
+            See conf/loomproxy.properties and README.md for every directive.
+            exit codes: 0 ok, 1 configuration error, 2 usage error, 3 runtime failure""";
+
+    private Main() {
+    }
+
     public static void main(String[] args) {
-        System.out.println("java " + Runtime.version());
+        int code = run(args, System.out, System.err, new CountDownLatch(1), Signals::onTerminate);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /**
+     * @param stop counted down to stop a running proxy (tests); {@code onTerminate} registers the
+     *             real SIGTERM/SIGINT handlers that count it down
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook onTerminate) {
+        List<String> words = List.of(args);
+        if (words.isEmpty()) {
+            err.println("loomproxy: no configuration file given\n" + HELP);
+            return USAGE;
+        }
+        String first = words.get(0);
+        return switch (first) {
+            case "--help", "-h" -> {
+                out.println(HELP);
+                yield OK;
+            }
+            case "--version", "-v" -> {
+                out.println("loomproxy " + version() + " (Java " + Runtime.version() + ")");
+                yield OK;
+            }
+            case "--check", "-t" -> words.size() == 2 ? check(Path.of(words.get(1)), out, err) : usage(err, "--check takes one CONFIG");
+            case "--demo" -> words.size() == 1 ? Demo.run(out, err, stop, onTerminate) : usage(err, "--demo takes no arguments");
+            default -> {
+                if (first.startsWith("-")) {
+                    yield usage(err, "unknown option " + first);
+                }
+                yield words.size() == 1 ? serve(Path.of(first), out, err, stop, onTerminate) : usage(err, "one CONFIG only");
+            }
+        };
+    }
+
+    private static int check(Path file, PrintStream out, PrintStream err) {
+        try {
+            Launch.prepare(file, err).close();
+            out.println("configuration " + file + " is ok");
+            return OK;
+        } catch (ConfigException e) {
+            printProblems(e, err, file);
+            return CONFIG_ERROR;
+        }
+    }
+
+    private static int serve(Path file, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook onTerminate) {
+        Launch launch;
+        try {
+            launch = Launch.prepare(file, err);
+        } catch (ConfigException e) {
+            printProblems(e, err, file);
+            return CONFIG_ERROR;
+        }
+        try (launch) {
+            launch.proxy().start();
+            onTerminate.register(stop::countDown);
+            stop.await();
+            launch.proxy().shutdown(launch.config().shutdownTimeout());
+            return OK;
+        } catch (IOException e) {
+            err.println("loomproxy: " + e.getMessage());
+            return RUNTIME_FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return RUNTIME_FAILURE;
+        }
+    }
+
+    static void printProblems(ConfigException e, PrintStream err, Path file) {
+        e.problems().forEach(p -> err.println("loomproxy: [emerg] " + p));
+        err.println("loomproxy: configuration " + file + " test failed (" + e.problems().size()
+                + (e.problems().size() == 1 ? " error)" : " errors)"));
+    }
+
+    private static int usage(PrintStream err, String message) {
+        err.println("loomproxy: " + message + "\n" + HELP);
+        return USAGE;
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** Registers what SIGTERM/SIGINT should do; a test passes one that does nothing. */
+    @FunctionalInterface
+    interface SignalHook {
+        void register(Runnable onSignal);
     }
 }

@@ -1,0 +1,101 @@
+package loomproxy.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import loomproxy.config.AccessLogConfig;
+import loomproxy.config.ConfigException;
+import loomproxy.config.ConfigLoader;
+import loomproxy.config.ErrorLogConfig;
+import loomproxy.config.Location;
+import loomproxy.config.Problem;
+import loomproxy.config.Problems;
+import loomproxy.config.ProxyConfig;
+import loomproxy.observe.AccessLog;
+import loomproxy.observe.ErrorLog;
+import loomproxy.observe.LogSink;
+import loomproxy.proxy.Proxy;
+
+/**
+ * Everything between a configuration file and a proxy ready to bind: parse, open the logs, load the
+ * TLS material. Shared by {@code --check} and a real start, so both accept exactly the same files.
+ */
+record Launch(ProxyConfig config, Proxy proxy, List<LogSink> sinks) implements AutoCloseable {
+
+    static Launch prepare(Path file, PrintStream err) throws ConfigException {
+        ProxyConfig config = ConfigLoader.load(file);
+        Problems problems = new Problems();
+        List<LogSink> sinks = new ArrayList<>();
+        ErrorLog errorLog = errorLog(config, problems, sinks);
+        AccessLog accessLog = accessLog(config, problems, sinks);
+        Proxy proxy;
+        try {
+            proxy = Proxy.prepare(config, errorLog, accessLog, problems);
+        } catch (ConfigException e) {
+            closeAll(sinks);
+            throw e;
+        } finally {
+            for (Problem warning : problems.warnings()) {
+                err.println("loomproxy: [warn] " + warning);
+            }
+        }
+        if (!problems.isEmpty()) {
+            closeAll(sinks);
+            problems.throwIfAny();
+        }
+        return new Launch(config, proxy, sinks);
+    }
+
+    private static ErrorLog errorLog(ProxyConfig config, Problems problems, List<LogSink> sinks) {
+        ErrorLogConfig settings = config.errorLog();
+        LogSink sink = open(settings.file().orElse(null), System.err, "error_log", config, problems, sinks);
+        return ErrorLog.to(sink, settings.level());
+    }
+
+    private static AccessLog accessLog(ProxyConfig config, Problems problems, List<LogSink> sinks) {
+        AccessLogConfig settings = config.accessLog();
+        if (!settings.enabled()) {
+            return null;
+        }
+        LogSink sink = open(settings.file().orElse(null), System.out, "access_log", config, problems, sinks);
+        try {
+            return AccessLog.compile(settings.format(), sink::line);
+        } catch (IllegalArgumentException e) {
+            problems.add(new Location(config.file(), 0), "log_format." + settings.formatName(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static LogSink open(Path file, PrintStream fallback, String key, ProxyConfig config, Problems problems,
+                                List<LogSink> sinks) {
+        if (file == null) {
+            return LogSink.of(fallback);
+        }
+        try {
+            LogSink sink = LogSink.append(file);
+            sinks.add(sink);
+            return sink;
+        } catch (IOException e) {
+            problems.add(new Location(config.file(), 0), key, "cannot open " + file + " for appending ("
+                    + e.getMessage() + "): create the directory or fix its permissions");
+            return LogSink.of(fallback);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeAll(sinks);
+    }
+
+    private static void closeAll(List<LogSink> sinks) {
+        for (LogSink sink : sinks) {
+            try {
+                sink.close();
+            } catch (IOException e) {
+                System.err.println("loomproxy: closing a log: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package loomproxy.observe;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The access log: one line per session in a {@code log_format} made of literal text and NGINX
+ * stream variables. The format is compiled once (an unknown variable is a configuration error);
+ * writing a line only walks the compiled parts. Empty values print as "-", as NGINX does.
+ */
+public final class AccessLog {
+    /** The built-in format {@code main} (SPEC §6; NGINX stream has none predefined). */
+    public static final String MAIN = "$remote_addr [$time_local] $status $bytes_sent $bytes_received $session_time "
+            + "\"$upstream_addr\" \"$upstream_connect_time\" $upstream_ssl_protocol $upstream_ssl_session_reused "
+            + "\"$upstream_ssl_verify\"";
+
+    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX", Locale.ROOT);
+
+    private static final Map<String, Function<SessionFacts, String>> VARIABLES = Map.ofEntries(
+            Map.entry("remote_addr", f -> host(f.remote)),
+            Map.entry("remote_port", f -> port(f.remote)),
+            Map.entry("server_addr", f -> host(f.local)),
+            Map.entry("server_port", f -> port(f.local)),
+            Map.entry("time_local", f -> LOCAL.format(now())),
+            Map.entry("time_iso8601", f -> ISO.format(now())),
+            Map.entry("msec", f -> msec(Instant.now())),
+            Map.entry("status", f -> Integer.toString(f.status)),
+            Map.entry("bytes_sent", f -> Long.toString(f.bytesSent)),
+            Map.entry("bytes_received", f -> Long.toString(f.bytesReceived)),
+            Map.entry("session_time", f -> seconds(f.endNanos - f.startNanos)),
+            Map.entry("connection", f -> Long.toString(f.connection)),
+            Map.entry("pid", f -> Long.toString(ProcessHandle.current().pid())),
+            Map.entry("upstream_addr", f -> join(f, t -> t.address)),
+            Map.entry("upstream_connect_time", f -> join(f, t -> t.connectNanos < 0 ? "-" : seconds(t.connectNanos))),
+            Map.entry("upstream_session_time", f -> join(f, t -> t.sessionNanos < 0 ? "-" : seconds(t.sessionNanos))),
+            Map.entry("upstream_bytes_sent", f -> join(f, t -> Long.toString(t.bytesSent))),
+            Map.entry("upstream_bytes_received", f -> join(f, t -> Long.toString(t.bytesReceived))),
+            Map.entry("upstream_ssl_protocol", f -> f.sslProtocol),
+            Map.entry("upstream_ssl_cipher", f -> f.sslCipher),
+            Map.entry("upstream_ssl_session_reused", f -> f.sslProtocol == null ? null : f.sslReused ? "r" : "."),
+            Map.entry("upstream_ssl_name", f -> f.sslName),
+            Map.entry("upstream_ssl_verify", f -> f.sslVerify));
+
+    private final List<Function<SessionFacts, String>> parts;
+    private final Consumer<String> sink;
+
+    private AccessLog(List<Function<SessionFacts, String>> parts, Consumer<String> sink) {
+        this.parts = parts;
+        this.sink = sink;
+    }
+
+    /** Compiles FORMAT; throws IllegalArgumentException naming the first unknown variable. */
+    public static AccessLog compile(String format, Consumer<String> sink) {
+        return new AccessLog(parse(format), sink);
+    }
+
+    public void write(SessionFacts facts) {
+        StringBuilder line = new StringBuilder(160);
+        for (Function<SessionFacts, String> part : parts) {
+            String value = part.apply(facts);
+            line.append(value == null || value.isEmpty() ? "-" : value);
+        }
+        sink.accept(line.toString());
+    }
+
+    private static List<Function<SessionFacts, String>> parse(String format) {
+        List<Function<SessionFacts, String>> parts = new ArrayList<>();
+        int i = 0;
+        while (i < format.length()) {
+            int dollar = format.indexOf('$', i);
+            if (dollar < 0) {
+                parts.add(literal(format.substring(i)));
+                break;
+            }
+            if (dollar > i) {
+                parts.add(literal(format.substring(i, dollar)));
+            }
+            boolean braced = dollar + 1 < format.length() && format.charAt(dollar + 1) == '{';
+            int from = dollar + (braced ? 2 : 1);
+            int end = from;
+            while (end < format.length() && (Character.isLetterOrDigit(format.charAt(end)) || format.charAt(end) == '_')) {
+                end++;
+            }
+            String name = format.substring(from, end);
+            Function<SessionFacts, String> variable = VARIABLES.get(name);
+            if (variable == null) {
+                throw new IllegalArgumentException("unknown variable \"$" + name + "\"; known: "
+                        + VARIABLES.keySet().stream().sorted().map(v -> "$" + v).collect(Collectors.joining(" ")));
+            }
+            if (braced && (end >= format.length() || format.charAt(end) != '}')) {
+                throw new IllegalArgumentException("missing closing bracket in \"${" + name + "\"");
+            }
+            parts.add(variable);
+            i = braced ? end + 1 : end;
+        }
+        return List.copyOf(parts);
+    }
+
+    private static Function<SessionFacts, String> literal(String text) {
+        return f -> text;
+    }
+
+    private static ZonedDateTime now() {
+        return ZonedDateTime.now(ZoneId.systemDefault());
+    }
+
+    private static String host(InetSocketAddress a) {
+        return a == null ? null : a.getAddress().getHostAddress();
+    }
+
+    private static String port(InetSocketAddress a) {
+        return a == null ? null : Integer.toString(a.getPort());
+    }
+
+    private static String msec(Instant t) {
+        return String.format(Locale.ROOT, "%d.%03d", t.getEpochSecond(), t.getNano() / 1_000_000);
+    }
+
+    /** NGINX prints times in seconds with millisecond resolution: 0.123. */
+    static String seconds(long nanos) {
+        long millis = Duration.ofNanos(nanos).toMillis();
+        return String.format(Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000);
+    }
+
+    private static String join(SessionFacts f, Function<SessionFacts.Try, String> value) {
+        if (f.tries.isEmpty()) {
+            return null;
+        }
+        return f.tries.stream().map(value).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,159 @@
+package loomproxy.proxy;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import loomproxy.config.ConfigException;
+import loomproxy.config.ListenAddress;
+import loomproxy.config.ProxyConfig;
+import loomproxy.config.Problems;
+import loomproxy.config.ServerConfig;
+import loomproxy.observe.AccessLog;
+import loomproxy.tls.TlsSetup;
+import loomproxy.tls.UpstreamTls;
+import loomproxy.upstream.UpstreamGroup;
+
+/**
+ * A configured proxy: its server blocks, their listeners and open sessions. {@link #prepare}
+ * validates everything (TLS files included) before {@link #start} binds anything, and a failed bind
+ * releases what was already bound.
+ */
+public final class Proxy {
+    /** NGINX's default listen backlog on Linux (NGX_LISTEN_BACKLOG). */
+    private static final int DEFAULT_BACKLOG = 511;
+
+    private final List<Block> blocks;
+    private final System.Logger log;
+    private final Sessions sessions;
+    private final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
+    private final List<ServerSocket> servers = new ArrayList<>();
+
+    private Proxy(List<Block> blocks, System.Logger log, Sessions sessions) {
+        this.blocks = blocks;
+        this.log = log;
+        this.sessions = sessions;
+    }
+
+    /** Builds every block; reports all problems at once; warnings go to {@code problems} too. */
+    public static Proxy prepare(ProxyConfig config, System.Logger log, AccessLog accessLog, Problems problems)
+            throws ConfigException {
+        Map<String, UpstreamGroup> groups = new HashMap<>();
+        List<Block> blocks = new ArrayList<>();
+        for (ServerConfig server : config.servers()) {
+            UpstreamGroup group = groups.computeIfAbsent(server.upstream().name(),
+                    name -> new UpstreamGroup(server.upstream(), InstantSource.system(), log));
+            Optional<UpstreamTls> tls = TlsSetup.load(server.tls(), server.sources(), problems, InstantSource.system());
+            blocks.add(new Block(server, group, tls));
+        }
+        problems.throwIfAny();
+        return new Proxy(List.copyOf(blocks), log, new Sessions(accessLog));
+    }
+
+    /** Binds every listen address, then starts accepting; on a bind failure nothing stays bound. */
+    public void start() throws IOException {
+        List<Runnable> loops = new ArrayList<>();
+        try {
+            for (Block block : blocks) {
+                for (ListenAddress listen : block.config().listen()) {
+                    ServerSocket server = bind(listen);
+                    servers.add(server);
+                    bound.computeIfAbsent(block.name(), k -> new ArrayList<>())
+                            .add((InetSocketAddress) server.getLocalSocketAddress());
+                    loops.add(new Listener(server, block, sessions, log, listen.soKeepalive()));
+                }
+            }
+        } catch (IOException e) {
+            closeListeners();
+            throw e;
+        }
+        for (int i = 0; i < loops.size(); i++) {
+            Thread.ofPlatform().name("listen " + servers.get(i).getLocalSocketAddress()).start(loops.get(i));
+        }
+        bound.forEach((name, addresses) -> log.log(Level.INFO, "server " + name + " listening on " + addresses));
+    }
+
+    private static ServerSocket bind(ListenAddress listen) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(listen.address().host(), listen.address().port());
+        ServerSocket server = new ServerSocket();
+        try {
+            server.setReuseAddress(true);
+            if (listen.reusePort() && server.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            server.bind(address, listen.backlog() > 0 ? listen.backlog() : DEFAULT_BACKLOG);
+            return server;
+        } catch (IOException e) {
+            server.close();
+            String what = "bind() to " + listen.address() + " failed (" + e.getMessage() + ")";
+            BindException failure = new BindException(what + ": " + advice(e));
+            failure.initCause(e);
+            throw failure;
+        }
+    }
+
+    private static String advice(IOException e) {
+        String text = String.valueOf(e.getMessage());
+        if (text.contains("in use")) {
+            return "another process listens there; stop it or change listen";
+        }
+        if (text.contains("ermission")) {
+            return "ports below 1024 need CAP_NET_BIND_SERVICE (see systemd/loomproxy.service)";
+        }
+        return "check the listen address";
+    }
+
+    /** The addresses each server block listens on, after binding (port 0 resolved). */
+    public Map<String, List<InetSocketAddress>> addresses() {
+        return Map.copyOf(bound);
+    }
+
+    public int openSessions() {
+        return sessions.count();
+    }
+
+    /**
+     * Stops accepting, lets open sessions finish for up to {@code grace} (shutdown_timeout), then
+     * closes the rest. Returns true when every session ended on its own.
+     */
+    public boolean shutdown(Duration grace) {
+        closeListeners();
+        boolean drained;
+        try {
+            drained = sessions.awaitDrained(grace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        if (!drained) {
+            log.log(Level.WARNING, "closing " + sessions.count() + " open sessions after shutdown_timeout " + grace.toMillis() + "ms");
+            sessions.abortAll();
+            try {
+                sessions.awaitDrained(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return drained;
+    }
+
+    private void closeListeners() {
+        for (ServerSocket server : servers) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                log.log(Level.WARNING, "closing listener " + server.getLocalSocketAddress() + ": " + e.getMessage());
+            }
+        }
+    }
+}

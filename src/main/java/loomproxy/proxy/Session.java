@@ -1,0 +1,209 @@
+package loomproxy.proxy;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import loomproxy.config.ServerConfig;
+import loomproxy.observe.SessionFacts;
+
+/**
+ * One accepted connection, from upstream choice to the access log line. It owns both sockets and
+ * closes them in one {@code finally}; the two {@link Pump}s only read and write.
+ *
+ * <p>Ending, as NGINX's proxy_half_close: off, the first EOF from either side ends the session;
+ * on, each EOF is passed on ({@code shutdownOutput}, which on an SSLSocket sends close_notify and
+ * then FIN) and the session ends when both directions are done. An error in either direction ends
+ * the session at once and the other side's connection is reset rather than closed in order, so a
+ * peer never mistakes a truncated stream for a complete one.
+ */
+final class Session implements Runnable {
+    private final Block block;
+    private final Socket client;
+    private final SessionFacts facts;
+    private final SessionLog log;
+    private final Sessions registry;
+    private volatile Socket upstream;
+
+    Session(Block block, Socket client, SessionFacts facts, SessionLog log, Sessions registry) {
+        this.block = block;
+        this.client = client;
+        this.facts = facts;
+        this.log = log;
+        this.registry = registry;
+    }
+
+    @Override
+    public void run() {
+        Optional<UpstreamConnector.Connected> connected = Optional.empty();
+        try {
+            connected = new UpstreamConnector(block, log).connect(facts);
+            if (connected.isEmpty()) {
+                facts.status(502);
+                return;
+            }
+            upstream = connected.get().socket();
+            if (client.isClosed()) {
+                return; // shut down while we were connecting
+            }
+            relay(connected.get());
+        } catch (RuntimeException | Error e) {
+            facts.status(500);
+            log.error("internal error: " + e);
+            throw e;
+        } finally {
+            UpstreamConnector.closeQuietly(client);
+            if (upstream != null) {
+                UpstreamConnector.closeQuietly(upstream);
+            }
+            connected.ifPresent(c -> block.group().release(c.peer(), false));
+            facts.end();
+            registry.ended(this, facts);
+        }
+    }
+
+    private void relay(UpstreamConnector.Connected connected) {
+        ServerConfig config = block.config();
+        Socket upstreamSocket = connected.socket();
+        Activity activity = new Activity(config.timeout().toNanos());
+        int idleMillis = Math.toIntExact(Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
+        setReadTimeout(client, idleMillis);
+        setReadTimeout(upstreamSocket, idleMillis);
+        CountDownLatch firstEnd = new CountDownLatch(1);
+        Pump up = new Pump(client, upstreamSocket, config.bufferSize(), activity, firstEnd::countDown);
+        Pump down = new Pump(upstreamSocket, client, config.bufferSize(), activity, firstEnd::countDown);
+        long started = System.nanoTime();
+        Thread upThread = Thread.ofVirtual().name("pump client>upstream #" + facts.connection()).start(up);
+        Thread downThread = Thread.ofVirtual().name("pump upstream>client #" + facts.connection()).start(down);
+        awaitUninterruptibly(firstEnd);
+        Pump first = up.end() != null ? up : down;
+        if (config.halfClose() && first.end() == Pump.End.EOF) {
+            finishHalfClosed(first, up, down, upThread, downThread);
+        } else {
+            endNow(first, first == up ? "client" : "upstream");
+        }
+        join(upThread);
+        join(downThread);
+        report(up, "client", "upstream");
+        report(down, "upstream", "client");
+        facts.clientBytes(down.bytes(), up.bytes());
+        connected.attempt().ended(System.nanoTime() - started, up.bytes(), down.bytes());
+    }
+
+    /** proxy_half_close on: pass each EOF on and wait for the other direction, unless it fails. */
+    private void finishHalfClosed(Pump first, Pump up, Pump down, Thread upThread, Thread downThread) {
+        shutdownOutput(first == up ? upstream : client);
+        Thread other = first == up ? downThread : upThread;
+        Pump otherPump = first == up ? down : up;
+        join(other);
+        if (otherPump.end() == Pump.End.EOF) {
+            shutdownOutput(first == up ? client : upstream);
+        } else {
+            endNow(otherPump, otherPump == up ? "client" : "upstream");
+        }
+    }
+
+    /**
+     * Ends both directions now. After an orderly EOF or idle timeout both sockets are closed in
+     * order; after an error the surviving peer is reset, so it cannot take a cut stream for whole.
+     */
+    private void endNow(Pump first, String side) {
+        if (first.end() == Pump.End.ERROR) {
+            Socket survivor = first.failedOnWrite() ? (side.equals("client") ? client : upstream)
+                    : (side.equals("client") ? upstream : client);
+            resetOnClose(survivor);
+        } else if (first.end() == Pump.End.IDLE) {
+            log.info("timed out after " + block.config().timeout().toMillis() + "ms of no data (proxy_timeout)");
+        }
+        UpstreamConnector.closeQuietly(client);
+        UpstreamConnector.closeQuietly(upstream);
+    }
+
+    private void report(Pump pump, String from, String to) {
+        if (pump.end() != Pump.End.ERROR || pump.failure() == null || isOurClose(pump.failure())) {
+            return;
+        }
+        String peer = pump.failedOnWrite() ? to : from;
+        String verb = pump.failedOnWrite() ? "writing to " : "reading from ";
+        String message = verb + peer + " failed: " + pump.failure().getMessage() + " after " + pump.bytes()
+                + " bytes " + from + ">" + to;
+        if (peer.equals("upstream")) {
+            log.warn(message);
+        } else {
+            log.info(message);
+        }
+    }
+
+    /** A pump that failed because this session closed the socket under it is not news. */
+    private boolean isOurClose(IOException e) {
+        return e instanceof SocketException && "Socket closed".equals(e.getMessage())
+                || (client.isClosed() && upstream.isClosed() && e instanceof SocketException);
+    }
+
+    /** Called at shutdown's deadline: closing the client makes both pumps return. */
+    void abort() {
+        resetOnClose(client);
+        UpstreamConnector.closeQuietly(client);
+        Socket u = upstream;
+        if (u != null) {
+            UpstreamConnector.closeQuietly(u);
+        }
+    }
+
+    private void shutdownOutput(Socket socket) {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // TLS 1.2 peers cannot half-close: after their EOF our close_notify may find the
+            // connection gone. That is an orderly end, not an error.
+            log.debug("half-close: " + e.getMessage());
+        }
+    }
+
+    private static void resetOnClose(Socket socket) {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException alreadyClosed) {
+            // nothing to reset
+        }
+    }
+
+    private static void setReadTimeout(Socket socket, int millis) {
+        try {
+            socket.setSoTimeout(millis);
+        } catch (SocketException closed) {
+            // the pump will see the closed socket and end
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void join(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package loomproxy.tls;
+
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.Security;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import loomproxy.config.Problems;
+import loomproxy.config.Sources;
+import loomproxy.config.TlsConfig;
+
+/**
+ * Loads and checks everything a server block's TLS needs — files, key against certificate, protocols,
+ * cipher string, conf commands — reporting each problem against the directive that caused it. The
+ * same code serves {@code --check} and the start, so both agree on what is valid.
+ */
+public final class TlsSetup {
+    private static final Set<String> KNOWN_PROTOCOLS = Set.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+
+    private final TlsConfig config;
+    private final Sources sources;
+    private final Problems problems;
+
+    private TlsSetup(TlsConfig config, Sources sources, Problems problems) {
+        this.config = config;
+        this.sources = sources;
+        this.problems = problems;
+    }
+
+    /** Returns the block's TLS, or empty when a problem was reported (or proxy_ssl is off). */
+    public static Optional<UpstreamTls> load(TlsConfig config, Sources sources, Problems problems, InstantSource clock) {
+        if (!config.enabled()) {
+            return Optional.empty();
+        }
+        return new TlsSetup(config, sources, problems).build(clock);
+    }
+
+    private Optional<UpstreamTls> build(InstantSource clock) {
+        int before = problems.list().size();
+        List<String> protocols = protocols();
+        SSLContext probe = defaultContext();
+        List<String> available = Arrays.asList(probe.getSupportedSSLParameters().getCipherSuites());
+        List<String> suites = suites(available, protocols);
+        SslConfCommands.Parsed commands = confCommands(available);
+        KeyManager[] keys = keyManagers();
+        TrustManager[] trust = trustManagers(clock);
+        if (problems.list().size() > before) {
+            return Optional.empty();
+        }
+        List<String> enabled = new ArrayList<>();
+        if (protocols.contains("TLSv1.3")) {
+            enabled.addAll(commands.tls13Suites().orElseGet(() -> tls13Defaults(probe)));
+        }
+        enabled.addAll(suites);
+        try {
+            return Optional.of(new UpstreamTls(config, keys, trust, protocols, enabled, commands.namedGroups().orElse(null)));
+        } catch (GeneralSecurityException e) {
+            problems.add(sources.of("proxy_ssl"), "proxy_ssl", "cannot set up TLS: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * TLSv1 and TLSv1.1 are disabled by the JDK's jdk.tls.disabledAlgorithms policy: asking for them is
+     * a warning that names the policy; asking for nothing usable is an error (SPEC §4).
+     */
+    private List<String> protocols() {
+        String key = "proxy_ssl_protocols";
+        Set<String> disabled = Arrays.stream(String.valueOf(Security.getProperty("jdk.tls.disabledAlgorithms")).split(","))
+                .map(String::trim).collect(Collectors.toSet());
+        List<String> usable = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        for (String p : config.protocols()) {
+            if (!KNOWN_PROTOCOLS.contains(p) || disabled.contains(p)) {
+                refused.add(p);
+            } else {
+                usable.add(p);
+            }
+        }
+        if (!refused.isEmpty()) {
+            String what = String.join(" ", refused) + (refused.size() == 1 ? " is" : " are")
+                    + " disabled by the JDK's security policy (jdk.tls.disabledAlgorithms in $JAVA_HOME/conf/security/java.security)";
+            if (usable.isEmpty()) {
+                problems.add(sources.of(key), key, what + " and nothing else is enabled: add TLSv1.2 and/or TLSv1.3");
+            } else {
+                problems.warn(sources.of(key), key, what + "; using " + String.join(" ", usable));
+            }
+        }
+        return usable;
+    }
+
+    private List<String> suites(List<String> available, List<String> protocols) {
+        try {
+            return CipherStrings.select(config.ciphers(), available);
+        } catch (TlsConfigException e) {
+            if (protocols.equals(List.of("TLSv1.3"))) {
+                return List.of(); // the TLS <= 1.2 list does not matter when only TLS 1.3 is enabled
+            }
+            problems.add(sources.of("proxy_ssl_ciphers"), "proxy_ssl_ciphers", e.getMessage());
+            return List.of();
+        }
+    }
+
+    private SslConfCommands.Parsed confCommands(List<String> available) {
+        try {
+            return SslConfCommands.parse(config.confCommands(), available);
+        } catch (TlsConfigException e) {
+            problems.add(sources.of("proxy_ssl_conf_command"), "proxy_ssl_conf_command", e.getMessage());
+            return new SslConfCommands.Parsed(Optional.empty(), Optional.empty());
+        }
+    }
+
+    private KeyManager[] keyManagers() {
+        Optional<Path> certificate = config.certificate();
+        Optional<Path> key = config.certificateKey();
+        if (certificate.isEmpty() && key.isEmpty()) {
+            return null;
+        }
+        if (certificate.isEmpty() || key.isEmpty()) {
+            String missing = certificate.isEmpty() ? "proxy_ssl_certificate" : "proxy_ssl_certificate_key";
+            String given = certificate.isEmpty() ? "proxy_ssl_certificate_key" : "proxy_ssl_certificate";
+            problems.add(sources.of(given), given, "is set but " + missing + " is not: mutual TLS needs both");
+            return null;
+        }
+        List<X509Certificate> chain = read("proxy_ssl_certificate", () -> PemFiles.certificates(certificate.get()));
+        List<char[]> passphrases = config.passwordFile().isEmpty() ? List.of()
+                : read("proxy_ssl_password_file", () -> PemFiles.passphrases(config.passwordFile().get()));
+        PrivateKey privateKey = passphrases == null ? null
+                : read("proxy_ssl_certificate_key", () -> PrivateKeys.read(key.get(), passphrases));
+        if (chain == null || privateKey == null) {
+            return null;
+        }
+        if (!PrivateKeys.matches(privateKey, chain.get(0))) {
+            problems.add(sources.of("proxy_ssl_certificate_key"), "proxy_ssl_certificate_key", key.get()
+                    + " does not match the certificate in " + certificate.get() + " (" + chain.get(0).getSubjectX500Principal()
+                    + "): give the key that was issued with it");
+            return null;
+        }
+        return new KeyManager[] {new ClientKeyManager(chain, privateKey)};
+    }
+
+    private TrustManager[] trustManagers(InstantSource clock) {
+        List<X509Certificate> anchors = config.trustedCertificate().isEmpty() ? jdkDefaultAnchors()
+                : read("proxy_ssl_trusted_certificate", () -> PemFiles.certificates(config.trustedCertificate().get()));
+        List<X509CRL> crls = config.crl().isEmpty() ? List.of()
+                : read("proxy_ssl_crl", () -> PemFiles.crls(config.crl().get()));
+        if (!config.verify()) {
+            return new TrustManager[] {new AcceptAnyServer()};
+        }
+        if (anchors == null || crls == null) {
+            return null;
+        }
+        return new TrustManager[] {new UpstreamTrust(anchors, crls, config.verifyDepth(), config.name(), clock)};
+    }
+
+    private interface Loader<T> {
+        T load() throws TlsConfigException;
+    }
+
+    private <T> T read(String key, Loader<T> loader) {
+        try {
+            return loader.load();
+        } catch (TlsConfigException e) {
+            problems.add(sources.of(key), key, e.getMessage());
+            return null;
+        }
+    }
+
+    private static List<X509Certificate> jdkDefaultAnchors() {
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init((KeyStore) null);
+            for (TrustManager tm : factory.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x509) {
+                    return List.of(x509.getAcceptedIssuers());
+                }
+            }
+            return List.of();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK's default trust store cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static SSLContext defaultContext() {
+        try {
+            return SSLContext.getDefault();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no default TLS implementation: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> tls13Defaults(SSLContext probe) {
+        return Arrays.stream(probe.getDefaultSSLParameters().getCipherSuites())
+                .filter(s -> s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_")).toList();
+    }
+}

@@ -1,0 +1,119 @@
+package loomproxy.tls;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import loomproxy.config.HostPort;
+import loomproxy.config.TlsConfig;
+
+/**
+ * TLS to the upstream servers of one server block. One {@link SSLContext}, shared by every session of
+ * the block, holds the client session cache: JSSE keys it by the host and port given to
+ * {@code createSocket(socket, host, port, autoClose)}, so a session is offered only to the server
+ * that issued it (SPEC §4). With {@code proxy_ssl_session_reuse off} every handshake gets a fresh
+ * context and so an empty cache, since JSSE has no per-context switch for resumption.
+ */
+public final class UpstreamTls {
+    /** What a completed handshake tells the access log. */
+    public record Established(SSLSocket socket, String protocol, String cipher, String name, boolean reused) {}
+
+    private final TlsConfig config;
+    private final KeyManager[] keys;
+    private final TrustManager[] trust;
+    private final SecureRandom random;
+    private final SSLContext shared;
+    private final String[] protocols;
+    private final String[] suites;
+    private final String[] groups;
+
+    UpstreamTls(TlsConfig config, KeyManager[] keys, TrustManager[] trust, List<String> protocols,
+                List<String> suites, List<String> groups) throws GeneralSecurityException {
+        this.config = config;
+        this.keys = keys;
+        this.trust = trust;
+        this.random = new SecureRandom();
+        this.shared = config.sessionReuse() ? newContext() : null;
+        this.protocols = protocols.toArray(String[]::new);
+        this.suites = suites.toArray(String[]::new);
+        this.groups = groups == null ? null : groups.toArray(String[]::new);
+    }
+
+    /**
+     * Layers TLS over a connected socket and completes the handshake within {@code timeout} (a fresh
+     * timer of proxy_connect_timeout's length, as NGINX arms one for the handshake). On failure the
+     * socket is closed and the reason classified.
+     */
+    public Established handshake(Socket connected, HostPort server, Duration timeout) throws HandshakeFailure {
+        SSLSocket socket;
+        try {
+            SSLContext context = shared != null ? shared : newContext();
+            socket = (SSLSocket) context.getSocketFactory().createSocket(connected, server.host(), server.port(), true);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new HandshakeFailure("handshake", "handshake: " + e.getMessage(), false, e);
+        }
+        String name = config.name().orElse(server.host());
+        try {
+            socket.setUseClientMode(true);
+            socket.setSSLParameters(parameters(name));
+            socket.setSoTimeout(Math.toIntExact(Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+            long started = System.currentTimeMillis();
+            socket.startHandshake();
+            socket.setSoTimeout(0);
+            SSLSession session = socket.getSession();
+            // JSSE has no "was this resumed" call; a resumed session keeps the creation time of the
+            // handshake that made it (TLS 1.2 and 1.3 alike), which predates this one.
+            boolean reused = session.getCreationTime() < started;
+            return new Established(socket, session.getProtocol(), CipherStrings.opensslName(session.getCipherSuite()),
+                    name, reused);
+        } catch (IOException e) {
+            closeQuietly(socket, e);
+            throw HandshakeFailures.classify(e, server.toString());
+        }
+    }
+
+    private SSLParameters parameters(String name) {
+        SSLParameters p = new SSLParameters(suites, protocols);
+        p.setServerNames(serverNames(name));
+        if (groups != null) {
+            p.setNamedGroups(groups);
+        }
+        return p;
+    }
+
+    /** RFC 6066 §3: no SNI for IP literals; proxy_ssl_server_name off sends none at all. */
+    private List<SNIServerName> serverNames(String name) {
+        if (!config.serverName() || IpLiterals.isIpLiteral(name)) {
+            return List.of();
+        }
+        try {
+            return List.of(new SNIHostName(name));
+        } catch (IllegalArgumentException notAHostName) {
+            return List.of();
+        }
+    }
+
+    private SSLContext newContext() throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys, trust, random);
+        return context;
+    }
+
+    private static void closeQuietly(Socket socket, Exception failure) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+}
