@@ -1,0 +1,112 @@
+package loomproxy.upstream;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import loomproxy.config.HostPort;
+import loomproxy.config.UpstreamServer;
+
+/**
+ * One server of an upstream group, with the state NGINX keeps in
+ * {@code ngx_stream_upstream_rr_peer_t} under the same names. The mutable fields belong to the
+ * owning {@link UpstreamGroup} and are read and written only while it holds its lock.
+ * Equality is identity: a group may list the same address twice and NGINX keeps both.
+ */
+public final class Peer {
+    /** NGINX allocates peers zeroed: "never checked" and "never accessed" lie before any clock reading. */
+    private static final Instant NEVER = Instant.MIN;
+
+    private final HostPort address;
+    private final int weight;
+    private final int maxFails;
+    private final Duration failTimeout;
+    private final int maxConns;
+    private final boolean backup;
+    private final boolean down;
+
+    int currentWeight;
+    int effectiveWeight;
+    int conns;
+    int fails;
+    Instant accessed = NEVER;
+    Instant checked = NEVER;
+
+    Peer(UpstreamServer server) {
+        this.address = server.address();
+        this.weight = server.weight();
+        this.maxFails = server.maxFails();
+        this.failTimeout = server.failTimeout();
+        this.maxConns = server.maxConns();
+        this.backup = server.backup();
+        this.down = server.down();
+        this.effectiveWeight = weight;
+    }
+
+    public HostPort address() {
+        return address;
+    }
+
+    public boolean backup() {
+        return backup;
+    }
+
+    @Override
+    public String toString() {
+        return address.toString();
+    }
+
+    int weight() {
+        return weight;
+    }
+
+    boolean down() {
+        return down;
+    }
+
+    /** NGINX: {@code max_conns && conns >= max_conns}. */
+    boolean full() {
+        return maxConns > 0 && conns >= maxConns;
+    }
+
+    /** NGINX: {@code max_fails && fails >= max_fails && now - checked <= fail_timeout}. */
+    boolean failed(Instant now) {
+        return maxFails > 0 && fails >= maxFails && !now.isAfter(checked.plus(failTimeout));
+    }
+
+    /**
+     * Moves the start of the counting window when the previous one has ended, so that a success
+     * released after this pick ({@code accessed < checked}) clears the failures.
+     */
+    void check(Instant now) {
+        if (now.isAfter(checked.plus(failTimeout))) {
+            checked = now;
+        }
+    }
+
+    /**
+     * NGINX's {@code NGX_PEER_FAILED} branch of {@code free_round_robin_peer}: counts the failure,
+     * restarts the window and lowers {@code effective_weight} by {@code weight / max_fails}.
+     *
+     * @return true when {@code fails} is at or over {@code max_fails}: the server is now skipped
+     *         for {@code fail_timeout} ("temporarily disabled", logged on every such failure)
+     */
+    boolean fail(Instant now) {
+        fails++;
+        accessed = now;
+        checked = now;
+        boolean disabled = false;
+        if (maxFails > 0) {
+            effectiveWeight -= weight / maxFails;
+            disabled = fails >= maxFails;
+        }
+        effectiveWeight = Math.max(effectiveWeight, 0);
+        return disabled;
+    }
+
+    /** NGINX's "mark peer live if check passed": only a success after a newer check clears fails. */
+    void succeed() {
+        if (accessed.isBefore(checked)) {
+            fails = 0;
+        }
+    }
+}

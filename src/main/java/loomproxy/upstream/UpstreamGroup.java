@@ -1,0 +1,184 @@
+package loomproxy.upstream;
+
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+import loomproxy.config.UpstreamGroupConfig;
+
+/**
+ * An {@code upstream.NAME} group balanced as NGINX's stream round robin
+ * ({@code src/stream/ngx_stream_upstream_round_robin.c}): smooth weighted round robin over the
+ * primary servers, the backup servers only when no primary is usable, and passive failure
+ * accounting ({@code max_fails} within {@code fail_timeout}).
+ *
+ * <p>Sessions on many virtual threads pick at once, so all peer state sits behind one
+ * {@link ReentrantLock} per group (a {@code synchronized} block would pin the carrier thread on
+ * JDK 21). The lock is held only for the arithmetic, never across I/O or logging.
+ *
+ * <p>A session keeps its own {@code tried} set, as NGINX keeps {@code rrp->tried}: this class
+ * remembers nothing per session.
+ */
+public final class UpstreamGroup {
+    private final String name;
+    private final List<Peer> primary;
+    private final List<Peer> backup;
+    /** NGINX {@code peers->single}: one primary and no backup is never marked failed. */
+    private final boolean single;
+    private final InstantSource clock;
+    private final System.Logger log;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    public UpstreamGroup(UpstreamGroupConfig config, InstantSource clock, System.Logger log) {
+        this.name = config.name();
+        this.primary = peers(config, false);
+        this.backup = peers(config, true);
+        if (primary.isEmpty()) {
+            // NGINX refuses the same group at startup: "no servers in upstream".
+            throw new IllegalArgumentException(config.where() + ": upstream." + name
+                    + ": no servers in upstream: add at least one server without backup");
+        }
+        this.single = primary.size() == 1 && backup.isEmpty();
+        this.clock = clock;
+        this.log = log;
+    }
+
+    private static List<Peer> peers(UpstreamGroupConfig config, boolean backup) {
+        return config.servers().stream().filter(s -> s.backup() == backup).map(Peer::new).toList();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Total tries NGINX allows for one session: number of primary + backup servers. */
+    public int servers() {
+        return primary.size() + backup.size();
+    }
+
+    /**
+     * Next usable server not in {@code tried}, counting one more active connection on it
+     * ({@code max_conns}); empty when none is usable ("no live upstreams").
+     */
+    public Optional<Peer> pick(Set<Peer> tried) {
+        lock.lock();
+        try {
+            Peer peer = single ? pickSingle(tried) : pickTiers(tried, clock.instant());
+            if (peer != null) {
+                peer.conns++;
+            }
+            return Optional.ofNullable(peer);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ends one use of a server picked earlier; {@code failed} = connect, handshake or verification
+     * failure, which counts toward {@code max_fails}. Call exactly once per successful pick.
+     */
+    public void release(Peer peer, boolean failed) {
+        if (!primary.contains(peer) && !backup.contains(peer)) {
+            throw new IllegalArgumentException("upstream " + name + ": " + peer + " is not a server of this group");
+        }
+        boolean disabled;
+        lock.lock();
+        try {
+            disabled = releaseLocked(peer, failed);
+        } finally {
+            lock.unlock();
+        }
+        if (disabled) {
+            log.log(Level.WARNING, "upstream server temporarily disabled while connecting to upstream, upstream: \""
+                    + peer + "\"");
+        }
+    }
+
+    private boolean releaseLocked(Peer peer, boolean failed) {
+        if (peer.conns <= 0) {
+            throw new IllegalStateException("upstream " + name + ": " + peer + " released more often than picked");
+        }
+        peer.conns--;
+        if (single) {
+            return false;
+        }
+        if (failed) {
+            return peer.fail(clock.instant());
+        }
+        peer.succeed();
+        return false;
+    }
+
+    /**
+     * NGINX's {@code peers->single} branch: no weights, no failure accounting, only {@code down}
+     * and {@code max_conns}. NGINX then ends the session's tries after one attempt; here the
+     * caller's {@code tried} set says the same.
+     */
+    private Peer pickSingle(Set<Peer> tried) {
+        Peer peer = primary.get(0);
+        return tried.contains(peer) || peer.down() || peer.full() ? null : peer;
+    }
+
+    /**
+     * {@code ngx_stream_upstream_get_round_robin_peer}: the primaries; when none is usable the
+     * backups; when none of those either, every peer's {@code fails} is cleared ("all peers failed,
+     * mark them as live for quick recovery") and this attempt gets nothing. A session that has
+     * already moved to the backups (one is in its {@code tried} set) stays there, as NGINX's
+     * {@code rrp->peers} does, and then only the backups are cleared.
+     */
+    private Peer pickTiers(Set<Peer> tried, Instant now) {
+        boolean onBackup = tried.stream().anyMatch(Peer::backup);
+        if (!onBackup) {
+            Peer peer = pickFrom(primary, tried, now);
+            if (peer != null) {
+                return peer;
+            }
+        }
+        Peer peer = pickFrom(backup, tried, now);
+        if (peer == null) {
+            markLive(backup);
+            if (!onBackup) {
+                markLive(primary);
+            }
+        }
+        return peer;
+    }
+
+    /**
+     * {@code ngx_stream_upstream_get_peer}, smooth weighted round robin: every usable peer gains its
+     * {@code effective_weight}, the highest {@code current_weight} wins (the first on a tie) and
+     * pays back the total. {@code effective_weight} lowered by failures recovers by one per pick.
+     */
+    private static Peer pickFrom(List<Peer> peers, Set<Peer> tried, Instant now) {
+        Peer best = null;
+        int total = 0;
+        for (Peer peer : peers) {
+            if (tried.contains(peer) || peer.down() || peer.failed(now) || peer.full()) {
+                continue;
+            }
+            peer.currentWeight += peer.effectiveWeight;
+            total += peer.effectiveWeight;
+            if (peer.effectiveWeight < peer.weight()) {
+                peer.effectiveWeight++;
+            }
+            if (best == null || peer.currentWeight > best.currentWeight) {
+                best = peer;
+            }
+        }
+        if (best != null) {
+            best.currentWeight -= total;
+            best.check(now);
+        }
+        return best;
+    }
+
+    private static void markLive(List<Peer> peers) {
+        for (Peer peer : peers) {
+            peer.fails = 0;
+        }
+    }
+}
