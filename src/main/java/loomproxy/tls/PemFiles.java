@@ -70,24 +70,30 @@ final class PemFiles {
         byte[] bytes = read(file);
         CharBuffer text = utf8(file, bytes);
         Arrays.fill(bytes, (byte) 0);
-        List<char[]> passphrases = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i <= text.limit(); i++) {
-            if (i == text.limit() || text.get(i) == '\n') {
-                int end = i > start && text.get(i - 1) == '\r' ? i - 1 : i;
-                if (end > start) {
-                    char[] passphrase = new char[end - start];
-                    text.get(start, passphrase);
-                    passphrases.add(passphrase);
-                }
-                start = i + 1;
-            }
-        }
+        List<char[]> passphrases = nonEmptyLines(text);
         wipe(text);
         if (passphrases.isEmpty()) {
             throw new TlsConfigException(file + " has no passphrase: write the key's passphrase on the first line");
         }
         return List.copyOf(passphrases);
+    }
+
+    /** The lines of {@code text} without their LF or CRLF, empty ones left out. */
+    private static List<char[]> nonEmptyLines(CharBuffer text) {
+        List<char[]> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= text.limit(); i++) {
+            if (i == text.limit() || text.get(i) == '\n') {
+                int end = i > start && text.get(i - 1) == '\r' ? i - 1 : i;
+                if (end > start) {
+                    char[] line = new char[end - start];
+                    text.get(start, line);
+                    lines.add(line);
+                }
+                start = i + 1;
+            }
+        }
+        return lines;
     }
 
     /** The PEM blocks of a file, for every loader here and for {@link PrivateKeys}. */

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,6 +107,18 @@ class PrivateKeysTest {
                 () -> PrivateKeys.read(key, List.of("wrong".toCharArray())));
         assertMessage(key + " is encrypted: set proxy_ssl_password_file to a file with its passphrase",
                 () -> PrivateKeys.read(key, NONE));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-v2 aes-256-cbc", "-v2 aes-128-cbc -v2prf hmacWithSHA1", "-v2 aes-256-cbc -v2prf hmacWithSHA512",
+            "-v1 PBE-SHA1-3DES"})
+    void decryptsTheEncryptedPkcs8SchemesOpensslOffers(String scheme) throws TlsConfigException {
+        List<String> args = new ArrayList<>(List.of("-topk8", "-in", pki.resolve("ec.key").toString(),
+                "-passout", "pass:right"));
+        args.addAll(List.of(scheme.split(" ")));
+        args.addAll(List.of("-out", "enc.key"));
+        Path key = convert("pkcs8", args.toArray(String[]::new));
+        assertTrue(PrivateKeys.matches(PrivateKeys.read(key, RIGHT), ecCertificate));
     }
 
     @Test
