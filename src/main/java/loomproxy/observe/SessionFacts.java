@@ -27,9 +27,14 @@ public final class SessionFacts {
             connectNanos = nanos;
         }
 
+        /** The PROXY protocol header counts in $upstream_bytes_sent, as in NGINX. */
+        public void headerSent(long bytes) {
+            bytesSent += bytes;
+        }
+
         public void ended(long nanos, long sent, long received) {
             sessionNanos = nanos;
-            bytesSent = sent;
+            bytesSent += sent;
             bytesReceived = received;
         }
     }

@@ -20,12 +20,15 @@ final class Pump implements Runnable {
     private final int bufferSize;
     private final Activity activity;
     private final Runnable onEnd;
+    private final long rate;
     private long bytes;
     private End end;
     private IOException failure;
     private boolean failedOnWrite;
 
-    Pump(Socket from, Socket to, int bufferSize, Activity activity, Runnable onEnd) {
+    /** @param rate bytes per second read from {@code from} (proxy_upload_rate/_download_rate), 0 = unlimited */
+    Pump(Socket from, Socket to, int bufferSize, long rate, Activity activity, Runnable onEnd) {
+        this.rate = rate;
         this.from = from;
         this.to = to;
         this.bufferSize = bufferSize;
@@ -49,10 +52,13 @@ final class Pump implements Runnable {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
         byte[] buffer = new byte[bufferSize];
+        // With a rate, read at most a second's worth at a time so the pace stays even.
+        int chunk = rate > 0 ? (int) Math.max(1, Math.min(bufferSize, rate)) : bufferSize;
+        long started = System.nanoTime();
         while (true) {
             int n;
             try {
-                n = in.read(buffer);
+                n = in.read(buffer, 0, chunk);
             } catch (SocketTimeoutException quiet) {
                 // The read timeout is proxy_timeout; the session is idle only if the other
                 // direction was quiet as long (NGINX: no bytes either way).
@@ -72,6 +78,22 @@ final class Pump implements Runnable {
                 throw e;
             }
             bytes += n;
+            if (rate > 0) {
+                keepPace(started);
+            }
+        }
+    }
+
+    /**
+     * Like NGINX's proxy_upload_rate: after reading ahead of {@code rate}, wait until the average is
+     * back at it. Parking is cheap on a virtual thread, and the peer's sends meanwhile fill the
+     * socket buffers, which is the back-pressure NGINX relies on too.
+     */
+    private void keepPace(long started) {
+        long due = started + bytes * 1_000_000_000L / rate;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
         }
     }
 

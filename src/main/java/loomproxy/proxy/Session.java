@@ -38,7 +38,7 @@ final class Session implements Runnable {
     public void run() {
         Optional<UpstreamConnector.Connected> connected = Optional.empty();
         try {
-            connected = new UpstreamConnector(block, log).connect(facts);
+            connected = new UpstreamConnector(block, log).connect(facts, proxyProtocolHeader());
             if (connected.isEmpty()) {
                 facts.status(502);
                 return;
@@ -71,8 +71,8 @@ final class Session implements Runnable {
         setReadTimeout(client, idleMillis);
         setReadTimeout(upstreamSocket, idleMillis);
         CountDownLatch firstEnd = new CountDownLatch(1);
-        Pump up = new Pump(client, upstreamSocket, config.bufferSize(), activity, firstEnd::countDown);
-        Pump down = new Pump(upstreamSocket, client, config.bufferSize(), activity, firstEnd::countDown);
+        Pump up = new Pump(client, upstreamSocket, config.bufferSize(), config.uploadRate(), activity, firstEnd::countDown);
+        Pump down = new Pump(upstreamSocket, client, config.bufferSize(), config.downloadRate(), activity, firstEnd::countDown);
         long started = System.nanoTime();
         Thread upThread = Thread.ofVirtual().name("pump client>upstream #" + facts.connection()).start(up);
         Thread downThread = Thread.ofVirtual().name("pump upstream>client #" + facts.connection()).start(down);
@@ -139,6 +139,22 @@ final class Session implements Runnable {
     private boolean isOurClose(IOException e) {
         return e instanceof SocketException && "Socket closed".equals(e.getMessage())
                 || (client.isClosed() && upstream.isClosed() && e instanceof SocketException);
+    }
+
+    /**
+     * The PROXY protocol v1 line (haproxy.org proxy-protocol.txt §2.1) telling the upstream who the
+     * client is, sent before the TLS ClientHello as NGINX does; null when proxy_protocol is off.
+     */
+    private byte[] proxyProtocolHeader() {
+        if (!block.config().proxyProtocol()) {
+            return null;
+        }
+        var source = (java.net.InetSocketAddress) client.getRemoteSocketAddress();
+        var destination = (java.net.InetSocketAddress) client.getLocalSocketAddress();
+        String family = source.getAddress() instanceof java.net.Inet6Address ? "TCP6" : "TCP4";
+        String line = "PROXY " + family + " " + source.getAddress().getHostAddress() + " "
+                + destination.getAddress().getHostAddress() + " " + source.getPort() + " " + destination.getPort() + "\r\n";
+        return line.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** Called at shutdown's deadline: closing the client makes both pumps return. */

@@ -35,7 +35,8 @@ final class UpstreamConnector {
         this.log = log;
     }
 
-    Optional<Connected> connect(SessionFacts facts) {
+    /** @param proxyHeader the PROXY protocol line to send first, or null */
+    Optional<Connected> connect(SessionFacts facts, byte[] proxyHeader) {
         ServerConfig config = block.config();
         int tries = block.group().servers();
         if (config.nextUpstreamTries() > 0) {
@@ -53,7 +54,7 @@ final class UpstreamConnector {
             Peer peer = pick.get();
             tried.add(peer);
             SessionFacts.Try attempt = facts.attempt(peer.toString());
-            Optional<Socket> socket = tryPeer(peer, attempt, facts);
+            Optional<Socket> socket = tryPeer(peer, attempt, facts, proxyHeader);
             if (socket.isPresent()) {
                 return Optional.of(new Connected(peer, socket.get(), attempt));
             }
@@ -65,7 +66,7 @@ final class UpstreamConnector {
         }
     }
 
-    private Optional<Socket> tryPeer(Peer peer, SessionFacts.Try attempt, SessionFacts facts) {
+    private Optional<Socket> tryPeer(Peer peer, SessionFacts.Try attempt, SessionFacts facts, byte[] proxyHeader) {
         ServerConfig config = block.config();
         Duration timeout = config.connectTimeout();
         long started = System.nanoTime();
@@ -78,6 +79,10 @@ final class UpstreamConnector {
                 throw new UnknownHostException(peer.address().host());
             }
             plain.connect(address, Math.toIntExact(Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+            if (proxyHeader != null) {
+                plain.getOutputStream().write(proxyHeader);
+                attempt.headerSent(proxyHeader.length);
+            }
         } catch (IOException e) {
             closeQuietly(plain);
             log.warn("upstream " + peer + " connect failed: " + connectReason(e, timeout));

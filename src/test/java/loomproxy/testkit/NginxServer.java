@@ -1,0 +1,102 @@
+package loomproxy.testkit;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's nginx with the stream module as a real TLS peer, run in the foreground from a
+ * configuration written into the test's directory. The stream block gets the port to listen on.
+ */
+public final class NginxServer implements AutoCloseable {
+    private static final Path BINARY = Path.of("/usr/sbin/nginx");
+    private static final Path STREAM_MODULE = Path.of("/usr/lib/nginx/modules/ngx_stream_module.so");
+
+    private final Process process;
+    private final Path dir;
+    private final int port;
+
+    private NginxServer(Process process, Path dir, int port) {
+        this.process = process;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    public static boolean available() {
+        return Files.isExecutable(BINARY) && Files.exists(STREAM_MODULE);
+    }
+
+    /** {@code streamServers} is the inside of {@code stream {}}, with %PORT% where nginx listens. */
+    public static NginxServer start(Path dir, String streamServers) throws IOException, InterruptedException {
+        int port = freePort();
+        Files.createDirectories(dir);
+        String conf = """
+                load_module %s;
+                worker_processes 1;
+                pid %s/nginx.pid;
+                error_log %s/error.log info;
+                events { worker_connections 1024; }
+                stream {
+                %s
+                }
+                """.formatted(STREAM_MODULE, dir, dir, streamServers.replace("%PORT%", Integer.toString(port)));
+        Files.writeString(dir.resolve("nginx.conf"), conf);
+        Process process = new ProcessBuilder(List.of(BINARY.toString(), "-p", dir.toString(), "-e", dir + "/error.log",
+                "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        NginxServer nginx = new NginxServer(process, dir, port);
+        Wait.until(() -> !process.isAlive() || accepts(port), Duration.ofSeconds(20), () -> "nginx did not listen");
+        if (!process.isAlive()) {
+            throw new IllegalStateException("nginx exited: " + nginx.errorLog());
+        }
+        return nginx;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String errorLog() {
+        return read(dir.resolve("error.log")) + read(dir.resolve("stdout.log"));
+    }
+
+    public String read(String file) {
+        return read(dir.resolve(file));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "[" + file + ": " + e.getMessage() + "]";
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

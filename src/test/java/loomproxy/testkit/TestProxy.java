@@ -1,0 +1,81 @@
+package loomproxy.testkit;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import loomproxy.config.ConfigLoader;
+import loomproxy.config.Problems;
+import loomproxy.config.ProxyConfig;
+import loomproxy.observe.AccessLog;
+import loomproxy.proxy.Proxy;
+
+/**
+ * A real proxy for a test, started from properties text exactly as a user's file would be, with
+ * its error and access logs recorded instead of printed.
+ */
+public final class TestProxy implements AutoCloseable {
+    private final Proxy proxy;
+    private final ProxyConfig config;
+    private final RecordingLog errors;
+    private final RecordingLog access;
+
+    private TestProxy(Proxy proxy, ProxyConfig config, RecordingLog errors, RecordingLog access) {
+        this.proxy = proxy;
+        this.config = config;
+        this.errors = errors;
+        this.access = access;
+    }
+
+    /** Writes {@code properties} to DIR/loomproxy.properties, loads it, binds and starts. */
+    public static TestProxy start(Path dir, String properties) throws Exception {
+        Path file = dir.resolve("loomproxy.properties");
+        Files.writeString(file, properties);
+        ProxyConfig config = ConfigLoader.load(file);
+        RecordingLog errors = new RecordingLog();
+        RecordingLog access = new RecordingLog();
+        Proxy proxy = Proxy.prepare(config, errors.errorLog(), AccessLog.compile(config.accessLog().format(), access::add),
+                new Problems());
+        proxy.start();
+        return new TestProxy(proxy, config, errors, access);
+    }
+
+    public Proxy proxy() {
+        return proxy;
+    }
+
+    public RecordingLog errors() {
+        return errors;
+    }
+
+    public RecordingLog access() {
+        return access;
+    }
+
+    /** The first listen address of server block NAME. */
+    public InetSocketAddress address(String server) {
+        return proxy.addresses().get(server).get(0);
+    }
+
+    public int port(String server) {
+        return address(server).getPort();
+    }
+
+    public Socket connect(String server) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port(server));
+        socket.setSoTimeout(20_000);
+        return socket;
+    }
+
+    @Override
+    public void close() {
+        proxy.shutdown(Duration.ofSeconds(5));
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+}
