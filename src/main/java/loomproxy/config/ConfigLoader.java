@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +59,16 @@ public final class ConfigLoader {
         ErrorLogConfig errorLog = topValue(Directive.ERROR_LOG);
         AccessLogConfig accessLog = accessLog();
         Duration shutdownTimeout = topValue(Directive.SHUTDOWN_TIMEOUT);
-        problems.throwIfAny();
+        throwIfAny();
         return new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog, shutdownTimeout);
+    }
+
+    /** In file order, as a compiler lists errors; the stable sort keeps one line's problems in the order found. */
+    private void throwIfAny() throws ConfigException {
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.list().stream()
+                    .sorted(Comparator.comparingInt(p -> p.where().line())).toList());
+        }
     }
 
     private void add(Key key) {

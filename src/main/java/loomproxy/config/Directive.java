@@ -65,7 +65,7 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     static final Directive<Boolean> SSL_VERIFY = both("proxy_ssl_verify", FLAG, "on");
     static final Directive<Integer> SSL_VERIFY_DEPTH = both("proxy_ssl_verify_depth", (v, d) -> Values.number(v, 0), "1");
     /** Unset = the chosen server's host (SPEC §8), so a group's default name matches each member's certificate. */
-    static final Directive<String> SSL_NAME = both("proxy_ssl_name", WORD, null);
+    static final Directive<String> SSL_NAME = both("proxy_ssl_name", (v, d) -> Values.name(v), null);
     static final Directive<Boolean> SSL_SERVER_NAME = both("proxy_ssl_server_name", FLAG, "on");
     static final Directive<List<String>> SSL_PROTOCOLS = both("proxy_ssl_protocols", (v, d) -> Values.protocols(v), "TLSv1.2 TLSv1.3");
     static final Directive<String> SSL_CIPHERS = both("proxy_ssl_ciphers", TEXT, "DEFAULT");

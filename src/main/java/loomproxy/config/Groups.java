@@ -3,6 +3,7 @@ package loomproxy.config;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,7 +37,7 @@ final class Groups {
         try {
             HostPort address = Values.hostPort(target);
             return Optional.of(byName.computeIfAbsent(address.toString(), name -> new UpstreamGroupConfig(
-                    name, java.util.List.of(UpstreamValues.single(address)), proxyPass.where())));
+                    name, List.of(UpstreamValues.single(address)), proxyPass.where())));
         } catch (InvalidValueException e) {
             problems.add(proxyPass.where(), proxyPass.key(), target.contains(":") ? e.getMessage()
                     : "no upstream \"" + target + "\"; define upstream." + target + " = host:port, ... or write host:port");

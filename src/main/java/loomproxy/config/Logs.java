@@ -43,7 +43,7 @@ public final class Logs {
             throw new InvalidValueException("\"" + target + "\" is not supported by this version of loomproxy;"
                     + " use stderr or a file path");
         }
-        Optional<Path> file = target.equals("stderr") ? Optional.empty() : Optional.of(dir.resolve(target));
+        Optional<Path> file = target.equals("stderr") ? Optional.empty() : Optional.of(Values.path(target, dir));
         return new ErrorLogConfig(file, words.size() == 2 ? level(words.get(1)) : LogLevel.ERROR);
     }
 
@@ -71,7 +71,7 @@ public final class Logs {
                     + " (buffer=, gzip, flush= and if= are not supported by this version of loomproxy)");
         }
         String target = words.get(0);
-        Optional<Path> file = target.equals("stdout") ? Optional.empty() : Optional.of(dir.resolve(target));
+        Optional<Path> file = target.equals("stdout") ? Optional.empty() : Optional.of(Values.path(target, dir));
         return new AccessLogConfig(true, file, words.size() == 2 ? words.get(1) : MAIN, "");
     }
 

@@ -181,6 +181,15 @@ final class Values {
         return v;
     }
 
+    /** A literal host name: NGINX allows variables in proxy_ssl_name, this version does not. */
+    static String name(String v) throws InvalidValueException {
+        if (word(v).contains("$")) {
+            throw new InvalidValueException("invalid value \"" + v + "\", variables are not supported by this"
+                    + " version of loomproxy; write the name itself");
+        }
+        return v;
+    }
+
     static Path path(String v, Path dir) throws InvalidValueException {
         try {
             return dir.resolve(v);

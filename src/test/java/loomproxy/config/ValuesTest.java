@@ -110,4 +110,12 @@ class ValuesTest {
         InvalidValueException e = assertThrows(InvalidValueException.class, () -> Values.protocols("TLSv1.2 TLSv2"));
         assertEquals("invalid value \"TLSv2\", it must be one of SSLv3 TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", e.getMessage());
     }
+
+    @Test
+    void sslNameIsOneLiteralName() throws Exception {
+        assertEquals("upstream.internal", Values.name("upstream.internal"));
+        assertThrows(InvalidValueException.class, () -> Values.name("a b"));
+        assertTrue(assertThrows(InvalidValueException.class, () -> Values.name("$proxy_host")).getMessage()
+                .contains("variables are not supported"));
+    }
 }
