@@ -1,0 +1,73 @@
+package loomproxy.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The settings of one scope (the top level, one {@code server.NAME}, one {@code upstream.NAME} or
+ * {@code log_format.NAME}), each parsed once where it is written, so an invalid inherited value is
+ * reported at its own line exactly once however many server blocks inherit it.
+ */
+final class Block {
+    private final Path dir;
+    private final Problems problems;
+    private final Map<Directive<?>, Setting> first = new HashMap<>();
+    private final Map<Directive<?>, Object> values = new HashMap<>();
+    private Location start;
+
+    Block(Path dir, Problems problems) {
+        this.dir = dir;
+        this.problems = problems;
+    }
+
+    /** Records a setting; a repeated key is an error except where NGINX allows repeats. */
+    void add(Directive<?> d, Setting s) {
+        if (start == null) {
+            start = s.where();
+        }
+        Setting earlier = first.putIfAbsent(d, s);
+        if (earlier != null && !d.repeatable()) {
+            problems.add(s.where(), s.key(), "duplicate key, first set at " + earlier.where());
+            return;
+        }
+        try {
+            Object parsed = d.parse(s.value(), dir);
+            values.merge(d, parsed, Block::append);
+        } catch (InvalidValueException e) {
+            problems.add(s.where(), s.key(), e.getMessage());
+        }
+    }
+
+    private static Object append(Object earlier, Object later) {
+        List<Object> all = new ArrayList<>((List<?>) earlier);
+        all.addAll((List<?>) later);
+        return List.copyOf(all);
+    }
+
+    /** The first line of this scope in the file. */
+    Location start() {
+        return start;
+    }
+
+    boolean has(Directive<?> d) {
+        return first.containsKey(d);
+    }
+
+    /** The first setting of the key, as written. */
+    Optional<Setting> setting(Directive<?> d) {
+        return Optional.ofNullable(first.get(d));
+    }
+
+    /**
+     * The parsed value; empty when the key is absent or its value was invalid (and reported). The cast
+     * is safe: {@link #add} stores only what {@code d.parse} returned, which is a {@code T}.
+     */
+    @SuppressWarnings("unchecked")
+    <T> Optional<T> value(Directive<T> d) {
+        return Optional.ofNullable((T) values.get(d));
+    }
+}

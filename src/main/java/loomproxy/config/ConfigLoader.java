@@ -1,0 +1,170 @@
+package loomproxy.config;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a configuration file (SPEC §2, §3) into a {@link ProxyConfig}. Every problem in the file is
+ * collected and reported together; nothing is returned unless the whole file is valid.
+ */
+public final class ConfigLoader {
+    private final Path file;
+    private final Path dir;
+    private final Problems problems = new Problems();
+    private final Block top;
+    private final Map<String, Block> servers = new LinkedHashMap<>();
+    private final Map<String, Block> upstreams = new LinkedHashMap<>();
+    private final Map<String, Block> formats = new LinkedHashMap<>();
+
+    private ConfigLoader(Path file) {
+        this.file = file;
+        Path parent = file.toAbsolutePath().getParent();
+        this.dir = parent != null ? parent : file.toAbsolutePath();
+        this.top = new Block(dir, problems);
+    }
+
+    /** The validated configuration, or a {@link ConfigException} listing every problem as {@code FILE:LINE: KEY: message}. */
+    public static ProxyConfig load(Path file) throws ConfigException {
+        return new ConfigLoader(file).load(read(file));
+    }
+
+    private ProxyConfig load(String text) throws ConfigException {
+        for (Setting s : new PropertiesReader(file, problems).read(text)) {
+            Keys.classify(s, problems).ifPresent(this::add);
+        }
+        Groups groups = new Groups(problems);
+        upstreams.forEach(groups::declare);
+        List<ServerConfig> built = new ArrayList<>();
+        servers.forEach((name, block) -> new ServerBuilder(name, block, top, problems).build(groups).ifPresent(built::add));
+        if (servers.isEmpty()) {
+            problems.add(new Location(file, 0), "server.NAME", "no server block; add server.NAME.listen and server.NAME.proxy_pass");
+        }
+        ListenCheck.distinct(built, problems);
+        ErrorLogConfig errorLog = topValue(Directive.ERROR_LOG);
+        AccessLogConfig accessLog = accessLog();
+        Duration shutdownTimeout = topValue(Directive.SHUTDOWN_TIMEOUT);
+        throwIfAny();
+        return new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog, shutdownTimeout);
+    }
+
+    /** In file order, as a compiler lists errors; the stable sort keeps one line's problems in the order found. */
+    private void throwIfAny() throws ConfigException {
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.list().stream()
+                    .sorted(Comparator.comparingInt(p -> p.where().line())).toList());
+        }
+    }
+
+    private void add(Key key) {
+        switch (key) {
+            case Key.Top t -> top.add(t.directive(), t.setting());
+            case Key.Server s -> blockOf(servers, s.block()).add(s.directive(), s.setting());
+            case Key.Named n when n.directive() == Directive.UPSTREAM -> blockOf(upstreams, n.name()).add(n.directive(), n.setting());
+            case Key.Named n when n.directive() == Directive.LOG_FORMAT -> logFormat(n);
+            // upstream.NAME.KEY: Keys lets only supported keys through, and this version supports none yet.
+            case Key.Named n -> throw new IllegalStateException("no handler for " + n.setting().key());
+        }
+    }
+
+    private void logFormat(Key.Named n) {
+        // NGINX refuses to redefine a predefined format ("duplicate log_format name").
+        if (n.name().equals(Logs.MAIN)) {
+            problems.add(n.setting().where(), n.setting().key(), "\"main\" is the built-in format; choose another name");
+            return;
+        }
+        blockOf(formats, n.name()).add(n.directive(), n.setting());
+    }
+
+    private Block blockOf(Map<String, Block> blocks, String name) {
+        return blocks.computeIfAbsent(name, k -> new Block(dir, problems));
+    }
+
+    private <T> T topValue(Directive<T> d) {
+        return top.value(d).or(d::parsedDefault).orElseThrow();
+    }
+
+    /** The access log with its format text; a format that is not defined is an error at the access_log line. */
+    private AccessLogConfig accessLog() {
+        AccessLogConfig log = topValue(Directive.ACCESS_LOG);
+        if (!log.enabled() || log.formatName().equals(Logs.MAIN)) {
+            return new AccessLogConfig(log.enabled(), log.file(), Logs.MAIN, Logs.MAIN_FORMAT);
+        }
+        Block format = formats.get(log.formatName());
+        if (format == null) {
+            Setting s = top.setting(Directive.ACCESS_LOG).orElseThrow();
+            problems.add(s.where(), s.key(), "unknown log format \"" + log.formatName()
+                    + "\"; define log_format." + log.formatName() + " = text or use main");
+            return log;
+        }
+        return new AccessLogConfig(true, log.file(), log.formatName(), format.value(Directive.LOG_FORMAT).orElse(""));
+    }
+
+    private static String read(Path file) throws ConfigException {
+        try {
+            return decode(Files.readAllBytes(file), file);
+        } catch (IOException e) {
+            throw fileProblem(file, 0, "cannot read the configuration file: " + reason(e));
+        }
+    }
+
+    /** The OS's reason, as NGINX prints strerror(): the JDK's message for these is only the path. */
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    /**
+     * UTF-8, strictly: a byte that is not UTF-8 is reported with its line rather than turned into U+FFFD
+     * inside a path or a name. A leading byte-order mark (some Windows editors write one) is dropped, or
+     * it would become part of the first key.
+     */
+    private static String decode(byte[] bytes, Path file) throws ConfigException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            throw fileProblem(file, lineAt(bytes, in.position()), "not valid UTF-8; save the file as UTF-8");
+        }
+        decoder.flush(out);
+        String text = out.flip().toString();
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    private static int lineAt(byte[] bytes, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset; i++) {
+            line += bytes[i] == '\n' ? 1 : 0;
+        }
+        return line;
+    }
+
+    private static ConfigException fileProblem(Path file, int line, String message) {
+        return new ConfigException(List.of(new Problem(new Location(file, line), "config", message)));
+    }
+}

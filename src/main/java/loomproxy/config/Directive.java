@@ -1,0 +1,154 @@
+package loomproxy.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The one table of configuration keys: name as in NGINX, where it may appear, how its value parses,
+ * and its default written the way the documentation writes it (parsed by the same code, so a default
+ * can never disagree with the parser). {@code kind} null = a key SPEC names that this version refuses.
+ */
+record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue) {
+
+    enum Scope {
+        /** Top level only: {@code error_log}, {@code log_format.NAME}, ... */
+        TOP,
+        /** {@code server.NAME.KEY} only, as NGINX's server-context-only directives. */
+        SERVER,
+        /** Top level (inherited by every server block that does not set it) or per server block. */
+        BOTH,
+        /** {@code upstream.NAME} and {@code upstream.NAME.KEY}. */
+        UPSTREAM
+    }
+
+    /** Parses one value; {@code dir} is where relative paths resolve. */
+    @FunctionalInterface
+    interface Kind<T> {
+        T parse(String value, Path dir) throws InvalidValueException;
+    }
+
+    private static final Pattern TRAILING_COMMENT = Pattern.compile("(^|\\s)#");
+    private static final Kind<Boolean> FLAG = (v, dir) -> Values.flag(v);
+    private static final Kind<Duration> TIME = (v, dir) -> Values.duration(v);
+    private static final Kind<Long> SIZE = (v, dir) -> Values.size(v);
+    private static final Kind<String> WORD = (v, dir) -> Values.word(v);
+    /**
+     * Relative paths resolve against the configuration file's directory, so a configuration and its
+     * certificates can move together; NGINX resolves against its build-time prefix instead.
+     */
+    private static final Kind<Path> PATH = (v, dir) -> Values.path(v, dir);
+    private static final Kind<String> TEXT = (v, dir) -> v;
+
+    static final Directive<List<ListenAddress>> LISTEN = server("listen", (v, d) -> ListenValues.parse(v), null);
+    static final Directive<String> PROXY_PASS = server("proxy_pass", WORD, null);
+    static final Directive<Duration> CONNECT_TIMEOUT = both("proxy_connect_timeout", (v, d) -> Values.positiveDuration(v), "60s");
+    static final Directive<Duration> TIMEOUT = both("proxy_timeout", (v, d) -> Values.positiveDuration(v), "10m");
+    static final Directive<Boolean> NEXT_UPSTREAM = both("proxy_next_upstream", FLAG, "on");
+    static final Directive<Integer> NEXT_UPSTREAM_TRIES = both("proxy_next_upstream_tries", (v, d) -> Values.number(v, 0), "0");
+    static final Directive<Duration> NEXT_UPSTREAM_TIMEOUT = both("proxy_next_upstream_timeout", TIME, "0");
+    static final Directive<Boolean> HALF_CLOSE = both("proxy_half_close", FLAG, "off");
+    static final Directive<Integer> BUFFER_SIZE = both("proxy_buffer_size", (v, d) -> Values.bufferSize(v), "16k");
+    static final Directive<Long> UPLOAD_RATE = both("proxy_upload_rate", SIZE, "0");
+    static final Directive<Long> DOWNLOAD_RATE = both("proxy_download_rate", SIZE, "0");
+    static final Directive<Boolean> PROXY_PROTOCOL = both("proxy_protocol", FLAG, "off");
+    static final Directive<Boolean> SOCKET_KEEPALIVE = both("proxy_socket_keepalive", FLAG, "off");
+    static final Directive<Boolean> SSL = both("proxy_ssl", FLAG, "off");
+    static final Directive<Path> SSL_CERTIFICATE = both("proxy_ssl_certificate", PATH, null);
+    static final Directive<Path> SSL_CERTIFICATE_KEY = both("proxy_ssl_certificate_key", PATH, null);
+    static final Directive<Path> SSL_PASSWORD_FILE = both("proxy_ssl_password_file", PATH, null);
+    static final Directive<Path> SSL_TRUSTED_CERTIFICATE = both("proxy_ssl_trusted_certificate", PATH, null);
+    static final Directive<Path> SSL_CRL = both("proxy_ssl_crl", PATH, null);
+    /** On by default, unlike NGINX: an unverified upstream is open to a man in the middle (SPEC §8). */
+    static final Directive<Boolean> SSL_VERIFY = both("proxy_ssl_verify", FLAG, "on");
+    static final Directive<Integer> SSL_VERIFY_DEPTH = both("proxy_ssl_verify_depth", (v, d) -> Values.number(v, 0), "1");
+    /** Unset = the chosen server's host (SPEC §8), so a group's default name matches each member's certificate. */
+    static final Directive<String> SSL_NAME = both("proxy_ssl_name", (v, d) -> Values.name(v), null);
+    static final Directive<Boolean> SSL_SERVER_NAME = both("proxy_ssl_server_name", FLAG, "on");
+    static final Directive<List<String>> SSL_PROTOCOLS = both("proxy_ssl_protocols", (v, d) -> Values.protocols(v), "TLSv1.2 TLSv1.3");
+    static final Directive<String> SSL_CIPHERS = both("proxy_ssl_ciphers", TEXT, "DEFAULT");
+    /** The only key that may repeat in one block: NGINX takes one {@code proxy_ssl_conf_command} per command. */
+    static final Directive<List<String>> SSL_CONF_COMMAND = both("proxy_ssl_conf_command", (v, d) -> confCommand(v), null);
+    static final Directive<Boolean> SSL_SESSION_REUSE = both("proxy_ssl_session_reuse", FLAG, "on");
+    static final Directive<ErrorLogConfig> ERROR_LOG = top("error_log", Logs::errorLog, "stderr info");
+    static final Directive<AccessLogConfig> ACCESS_LOG = top("access_log", Logs::accessLog, "stdout main");
+    /** Written {@code log_format.NAME = text}. */
+    static final Directive<String> LOG_FORMAT = top("log_format", (v, d) -> Logs.format(v), null);
+    static final Directive<Duration> SHUTDOWN_TIMEOUT = top("shutdown_timeout", TIME, "30s");
+    /** Written {@code upstream.NAME = server, ...}. */
+    static final Directive<List<UpstreamServer>> UPSTREAM = new Directive<>("upstream", Scope.UPSTREAM, (v, d) -> UpstreamValues.parse(v), null);
+
+    static final List<Directive<?>> ALL = List.of(LISTEN, PROXY_PASS, CONNECT_TIMEOUT, TIMEOUT, NEXT_UPSTREAM,
+            NEXT_UPSTREAM_TRIES, NEXT_UPSTREAM_TIMEOUT, HALF_CLOSE, BUFFER_SIZE, UPLOAD_RATE, DOWNLOAD_RATE,
+            PROXY_PROTOCOL, SOCKET_KEEPALIVE, SSL, SSL_CERTIFICATE, SSL_CERTIFICATE_KEY, SSL_PASSWORD_FILE,
+            SSL_TRUSTED_CERTIFICATE, SSL_CRL, SSL_VERIFY, SSL_VERIFY_DEPTH, SSL_NAME, SSL_SERVER_NAME,
+            SSL_PROTOCOLS, SSL_CIPHERS, SSL_CONF_COMMAND, SSL_SESSION_REUSE, ERROR_LOG, ACCESS_LOG, LOG_FORMAT,
+            SHUTDOWN_TIMEOUT, UPSTREAM,
+            refused("allow", Scope.BOTH), refused("deny", Scope.BOTH), refused("limit_conn", Scope.BOTH),
+            refused("limit_conn_per_addr", Scope.BOTH), refused("admin_listen", Scope.TOP),
+            refused("resolver_valid", Scope.TOP), refused("health_check", Scope.UPSTREAM));
+
+    static Optional<Directive<?>> named(String name) {
+        return ALL.stream().filter(d -> d.name.equals(name)).findFirst();
+    }
+
+    boolean supported() {
+        return kind != null;
+    }
+
+    boolean repeatable() {
+        return this == SSL_CONF_COMMAND;
+    }
+
+    /**
+     * Parses a value as read from the file. Trailing blanks are dropped (Properties keeps them, but no
+     * value ends in one and they are invisible in an editor). A {@code #} after a blank is refused: in a
+     * properties file it starts no comment, so it would silently become part of the value (SPEC §2).
+     */
+    T parse(String value, Path dir) throws InvalidValueException {
+        String v = value.strip();
+        if (v.isEmpty()) {
+            throw new InvalidValueException("empty value; give a value or remove the line");
+        }
+        if (TRAILING_COMMENT.matcher(v).find()) {
+            throw new InvalidValueException("invalid value \"" + v + "\" (comments must be on their own line)");
+        }
+        return kind.parse(v, dir);
+    }
+
+    /** The default, parsed; empty for a key without one. */
+    Optional<T> parsedDefault() {
+        try {
+            return defaultValue == null ? Optional.empty() : Optional.of(kind.parse(defaultValue, Path.of("")));
+        } catch (InvalidValueException e) {
+            throw new IllegalStateException("built-in default of " + name + " does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    /** NGINX's {@code proxy_ssl_conf_command name value}; a list of one, as repeats are appended. */
+    private static List<String> confCommand(String v) throws InvalidValueException {
+        if (Values.words(v).size() < 2) {
+            throw new InvalidValueException("invalid value \"" + v + "\", use NAME VALUE such as"
+                    + " \"Ciphersuites TLS_AES_256_GCM_SHA384\"");
+        }
+        return List.of(v);
+    }
+
+    private static <T> Directive<T> server(String name, Kind<T> kind, String dflt) {
+        return new Directive<>(name, Scope.SERVER, kind, dflt);
+    }
+
+    private static <T> Directive<T> both(String name, Kind<T> kind, String dflt) {
+        return new Directive<>(name, Scope.BOTH, kind, dflt);
+    }
+
+    private static <T> Directive<T> top(String name, Kind<T> kind, String dflt) {
+        return new Directive<>(name, Scope.TOP, kind, dflt);
+    }
+
+    private static Directive<Void> refused(String name, Scope scope) {
+        return new Directive<>(name, scope, null, null);
+    }
+}

@@ -1,0 +1,122 @@
+package loomproxy.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Sorts each key of the file into {@link Key}: {@code KEY} (top level), {@code server.NAME.KEY},
+ * {@code upstream.NAME} or {@code log_format.NAME}. A key that fits none of them, or sits in the wrong
+ * place, is reported with what to write instead.
+ */
+final class Keys {
+    private static final String SERVER = "server.";
+    private static final String UPSTREAM = "upstream.";
+    private static final String LOG_FORMAT = "log_format.";
+    private static final String NAME_CHARS = "[A-Za-z0-9_-]+";
+
+    private Keys() {}
+
+    /** The key's place, or empty after reporting why it has none. */
+    static Optional<Key> classify(Setting s, Problems problems) {
+        try {
+            return Optional.of(place(s, s.key()));
+        } catch (InvalidValueException e) {
+            problems.add(s.where(), s.key(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static Key place(Setting s, String key) throws InvalidValueException {
+        if (key.isEmpty()) {
+            throw new InvalidValueException("empty key; a line is KEY = VALUE");
+        }
+        if (key.startsWith(SERVER)) {
+            return server(s, key.substring(SERVER.length()));
+        }
+        if (key.startsWith(UPSTREAM)) {
+            return upstream(s, key.substring(UPSTREAM.length()));
+        }
+        if (key.startsWith(LOG_FORMAT)) {
+            return new Key.Named(name(key.substring(LOG_FORMAT.length())), Directive.LOG_FORMAT, s);
+        }
+        return top(s, key);
+    }
+
+    private static Key server(Setting s, String rest) throws InvalidValueException {
+        int dot = rest.indexOf('.');
+        if (dot < 0) {
+            throw new InvalidValueException("a server key is server.NAME.KEY, such as server." + rest + ".listen");
+        }
+        String block = name(rest.substring(0, dot));
+        String key = rest.substring(dot + 1);
+        Optional<Directive<?>> d = Directive.named(key).filter(x -> x.scope() != Directive.Scope.UPSTREAM);
+        if (d.isPresent()) {
+            supported(d.get());
+        }
+        if (key.startsWith(LOG_FORMAT) || d.map(x -> x.scope() == Directive.Scope.TOP).orElse(false)) {
+            throw new InvalidValueException("only valid at top level; write " + key + " without the server."
+                    + block + ". prefix");
+        }
+        Directive<?> known = d.orElseThrow(() -> unknown(key, SERVER + block + ".",
+                Directive.Scope.SERVER, Directive.Scope.BOTH));
+        return new Key.Server(block, known, s);
+    }
+
+    private static Key upstream(Setting s, String rest) throws InvalidValueException {
+        int dot = rest.indexOf('.');
+        if (dot < 0) {
+            return new Key.Named(name(rest), Directive.UPSTREAM, s);
+        }
+        String group = name(rest.substring(0, dot));
+        String key = rest.substring(dot + 1);
+        Directive<?> known = Directive.named(key).filter(x -> x.scope() == Directive.Scope.UPSTREAM && x != Directive.UPSTREAM)
+                .orElseThrow(() -> new InvalidValueException("unknown directive; the servers of a group are written upstream."
+                        + group + " = host:port, ..."));
+        return new Key.Named(group, supported(known), s);
+    }
+
+    private static Key top(Setting s, String key) throws InvalidValueException {
+        Directive<?> known = Directive.named(key).orElseThrow(() -> unknown(key, "",
+                Directive.Scope.TOP, Directive.Scope.BOTH));
+        supported(known);
+        return switch (known.scope()) {
+            case SERVER -> throw new InvalidValueException("only valid in a server block; write server.NAME." + key);
+            case UPSTREAM -> throw new InvalidValueException(known == Directive.UPSTREAM
+                    ? "write upstream.NAME = host:port, ..." : "write upstream.NAME." + key);
+            case TOP, BOTH -> {
+                if (known == Directive.LOG_FORMAT) {
+                    throw new InvalidValueException("write log_format.NAME = text");
+                }
+                yield new Key.Top(known, s);
+            }
+        };
+    }
+
+    private static Directive<?> supported(Directive<?> d) throws InvalidValueException {
+        if (!d.supported()) {
+            throw new InvalidValueException("not supported by this version of loomproxy; remove it");
+        }
+        return d;
+    }
+
+    private static String name(String name) throws InvalidValueException {
+        if (!name.matches(NAME_CHARS)) {
+            throw new InvalidValueException("invalid name \"" + name + "\", use letters, digits, _ and -");
+        }
+        return name;
+    }
+
+    /** "unknown directive", with the nearest supported key of the same place, or of the section prefix. */
+    private static InvalidValueException unknown(String key, String prefix, Directive.Scope... scopes) {
+        List<String> names = Directive.ALL.stream()
+                .filter(d -> d.supported() && List.of(scopes).contains(d.scope()) && d != Directive.LOG_FORMAT)
+                .map(Directive::name).toList();
+        Optional<String> near = Suggest.nearest(key, names).map(n -> prefix + n);
+        int dot = key.indexOf('.');
+        if (near.isEmpty() && prefix.isEmpty() && dot > 0) {
+            near = Suggest.nearest(key.substring(0, dot), List.of("server", "upstream", "log_format"))
+                    .map(p -> p + key.substring(dot));
+        }
+        return new InvalidValueException("unknown directive" + near.map(n -> ", did you mean " + n + "?").orElse(""));
+    }
+}

@@ -1,0 +1,75 @@
+package loomproxy.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code listen = [address:]port [backlog=N] [reuseport] [so_keepalive=on|off], ...}: the parameters of
+ * NGINX's stream {@code listen} that a plain TCP acceptor on the JDK can honour.
+ */
+final class ListenValues {
+    /** NGINX's {@code listen 12345} binds every IPv4 address. */
+    static final String ANY_IPV4 = "0.0.0.0";
+
+    private ListenValues() {}
+
+    static List<ListenAddress> parse(String value) throws InvalidValueException {
+        List<ListenAddress> out = new ArrayList<>();
+        for (String entry : value.split(",", -1)) {
+            List<String> words = Values.words(entry);
+            if (words.isEmpty()) {
+                throw new InvalidValueException("empty entry in \"" + value + "\", entries are separated by single commas");
+            }
+            out.add(inEntry(words, entry.strip()));
+        }
+        return List.copyOf(out);
+    }
+
+    private static ListenAddress inEntry(List<String> words, String entry) throws InvalidValueException {
+        try {
+            return entry(words, entry);
+        } catch (InvalidValueException e) {
+            throw e.getMessage().contains(entry) ? e : new InvalidValueException(e.getMessage() + " (in \"" + entry + "\")");
+        }
+    }
+
+    private static ListenAddress entry(List<String> words, String entry) throws InvalidValueException {
+        HostPort address = address(words.get(0));
+        int backlog = -1;
+        boolean reusePort = false;
+        boolean soKeepalive = false;
+        for (String param : words.subList(1, words.size())) {
+            if (param.startsWith("backlog=")) {
+                backlog = Values.number(param.substring("backlog=".length()), 1);
+            } else if (param.equals("reuseport")) {
+                reusePort = true;
+            } else if (param.startsWith("so_keepalive=")) {
+                soKeepalive = keepalive(param.substring("so_keepalive=".length()));
+            } else {
+                throw new InvalidValueException("invalid parameter \"" + param + "\" in \"" + entry
+                        + "\", listen takes backlog=N, reuseport and so_keepalive=on|off");
+            }
+        }
+        return new ListenAddress(address, backlog, reusePort, soKeepalive);
+    }
+
+    /** {@code 12345}, {@code *:12345}, {@code 127.0.0.1:12345}, {@code localhost:12345} or {@code [::1]:12345}. */
+    static HostPort address(String a) throws InvalidValueException {
+        if (a.matches("\\d+")) {
+            return new HostPort(ANY_IPV4, Values.port(a, a));
+        }
+        if (a.startsWith("*:")) {
+            return new HostPort(ANY_IPV4, Values.port(a.substring(2), a));
+        }
+        return Values.hostPort(a);
+    }
+
+    /** NGINX also takes {@code so_keepalive=idle:intvl:cnt}; the JDK sets those per socket only on some systems. */
+    private static boolean keepalive(String v) throws InvalidValueException {
+        if (v.contains(":")) {
+            throw new InvalidValueException("so_keepalive=" + v
+                    + " is not supported by this version of loomproxy; use so_keepalive=on or off");
+        }
+        return Values.flag(v);
+    }
+}

@@ -1,0 +1,75 @@
+package loomproxy.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One {@code server.NAME} block: its own settings, else the top-level one (NGINX's merge of
+ * {@code stream} into {@code server}), else the default of the directive table.
+ */
+final class ServerBuilder {
+    private final String name;
+    private final Block own;
+    private final Block top;
+    private final Problems problems;
+
+    ServerBuilder(String name, Block own, Block top, Problems problems) {
+        this.name = name;
+        this.own = own;
+        this.top = top;
+        this.problems = problems;
+    }
+
+    /** The server block, or empty when it lacks {@code listen} or {@code proxy_pass} (reported). */
+    Optional<ServerConfig> build(Groups groups) {
+        Optional<List<ListenAddress>> listen = required(Directive.LISTEN, "[address:]port");
+        Optional<UpstreamGroupConfig> upstream = required(Directive.PROXY_PASS, "NAME or host:port")
+                .flatMap(target -> groups.resolve(target, own.setting(Directive.PROXY_PASS).orElseThrow()));
+        if (listen.isEmpty() || upstream.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ServerConfig(name, listen.get(), upstream.get(),
+                get(Directive.CONNECT_TIMEOUT), get(Directive.TIMEOUT), get(Directive.NEXT_UPSTREAM),
+                get(Directive.NEXT_UPSTREAM_TRIES), get(Directive.NEXT_UPSTREAM_TIMEOUT), get(Directive.HALF_CLOSE),
+                get(Directive.BUFFER_SIZE), get(Directive.UPLOAD_RATE), get(Directive.DOWNLOAD_RATE),
+                get(Directive.PROXY_PROTOCOL), get(Directive.SOCKET_KEEPALIVE), tls(), sources()));
+    }
+
+    private TlsConfig tls() {
+        return new TlsConfig(get(Directive.SSL), set(Directive.SSL_CERTIFICATE),
+                set(Directive.SSL_CERTIFICATE_KEY), set(Directive.SSL_PASSWORD_FILE),
+                set(Directive.SSL_TRUSTED_CERTIFICATE), set(Directive.SSL_CRL), get(Directive.SSL_VERIFY),
+                get(Directive.SSL_VERIFY_DEPTH), set(Directive.SSL_NAME), get(Directive.SSL_SERVER_NAME),
+                get(Directive.SSL_PROTOCOLS), get(Directive.SSL_CIPHERS),
+                set(Directive.SSL_CONF_COMMAND).orElse(List.of()), get(Directive.SSL_SESSION_REUSE));
+    }
+
+    /** Where every key this block uses was set: its own line, or the inherited top-level line. */
+    private Sources sources() {
+        Map<String, Location> byKey = new LinkedHashMap<>();
+        for (Directive<?> d : Directive.ALL) {
+            own.setting(d).or(() -> top.setting(d)).ifPresent(s -> byKey.put(d.name(), s.where()));
+        }
+        return new Sources(Map.copyOf(byKey), own.start());
+    }
+
+    private <T> Optional<T> required(Directive<T> d, String form) {
+        if (!own.has(d)) {
+            problems.add(own.start(), "server." + name, d.name() + " is required; add server." + name + "."
+                    + d.name() + " = " + form);
+        }
+        return own.value(d);
+    }
+
+    /** The block's own value, else the inherited one; a key set here but invalid does not inherit. */
+    private <T> Optional<T> set(Directive<T> d) {
+        return own.has(d) ? own.value(d) : top.value(d);
+    }
+
+    /** As {@link #set}, falling back to the table's default (only for keys that have one). */
+    private <T> T get(Directive<T> d) {
+        return set(d).or(d::parsedDefault).orElseThrow();
+    }
+}

@@ -1,0 +1,204 @@
+package loomproxy.config;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parsers for NGINX's scalar value forms; each failure names the value and the expected form. */
+final class Values {
+    /** Protocol names NGINX accepts for {@code proxy_ssl_protocols}; whether the JDK allows them is the TLS layer's call. */
+    static final List<String> PROTOCOLS = List.of("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+
+    private static final Pattern TIME_PART = Pattern.compile("(\\d+)(ms|[wdhms]?) *");
+    private static final List<String> TIME_UNITS = List.of("w", "d", "h", "m", "s", "ms");
+    private static final long[] TIME_UNIT_MS = {604_800_000L, 86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
+    private static final Pattern SIZE = Pattern.compile("(\\d+)([kKmMgG]?)");
+
+    private Values() {}
+
+    /** {@code on} or {@code off}, case-insensitive as NGINX's ngx_conf_set_flag_slot. */
+    static boolean flag(String v) throws InvalidValueException {
+        if (v.equalsIgnoreCase("on")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("off")) {
+            return false;
+        }
+        throw new InvalidValueException("invalid value \"" + v + "\", it must be \"on\" or \"off\"");
+    }
+
+    /** A duration as ngx_parse_time: {@code 500ms 10s 5m 1h 1d 1w}, combinable largest first ({@code 1m30s}); bare = seconds. */
+    static Duration duration(String v) throws InvalidValueException {
+        return time(v, true);
+    }
+
+    /** A duration that must be above zero: the JDK reads a zero socket timeout as "wait forever". */
+    static Duration positiveDuration(String v) throws InvalidValueException {
+        Duration d = time(v, true);
+        if (d.isZero()) {
+            throw new InvalidValueException("invalid value \"" + v + "\", it must be greater than 0");
+        }
+        return d;
+    }
+
+    /** Whole seconds, as ngx_parse_time(value, is_sec=1) for {@code fail_timeout}: {@code ms} is refused. */
+    static Duration seconds(String v) throws InvalidValueException {
+        return time(v, false);
+    }
+
+    private static Duration time(String v, boolean millis) throws InvalidValueException {
+        Matcher m = TIME_PART.matcher(v);
+        long total = 0;
+        int lastUnit = -1;
+        int pos = 0;
+        while (pos < v.length() || pos == 0) {
+            if (!m.region(pos, v.length()).lookingAt()) {
+                throw badTime(v, millis);
+            }
+            int unit = m.group(2).isEmpty() ? TIME_UNITS.indexOf("s") : TIME_UNITS.indexOf(m.group(2));
+            boolean bareNotLast = m.group(2).isEmpty() && m.end() < v.length();
+            if (unit <= lastUnit || bareNotLast || (!millis && m.group(2).equals("ms"))) {
+                throw badTime(v, millis);
+            }
+            total = addTime(total, m.group(1), TIME_UNIT_MS[unit], v);
+            lastUnit = unit;
+            pos = m.end();
+        }
+        return Duration.ofMillis(total);
+    }
+
+    private static long addTime(long total, String digits, long scale, String v) throws InvalidValueException {
+        try {
+            return Math.addExact(total, Math.multiplyExact(Long.parseLong(digits), scale));
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new InvalidValueException("invalid value \"" + v + "\", the time is too large");
+        }
+    }
+
+    private static InvalidValueException badTime(String v, boolean millis) {
+        String forms = millis ? "500ms, 10s, 5m, 1h, 1d or 1m30s; a bare number is seconds"
+                              : "10, 10s, 5m or 1h; whole seconds, no ms";
+        return new InvalidValueException("invalid time \"" + v + "\", use a form such as " + forms);
+    }
+
+    /** A size as ngx_parse_size: bytes, or with {@code k}/{@code m}/{@code g} (powers of 1024). */
+    static long size(String v) throws InvalidValueException {
+        Matcher m = SIZE.matcher(v);
+        if (!m.matches()) {
+            throw new InvalidValueException("invalid size \"" + v + "\", use a form such as 512, 16k or 1m");
+        }
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return Math.multiplyExact(n, 1L << shift);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new InvalidValueException("invalid size \"" + v + "\", the size is too large");
+        }
+    }
+
+    /** A buffer size: above zero and small enough for one Java array. */
+    static int bufferSize(String v) throws InvalidValueException {
+        long n = size(v);
+        if (n < 1 || n > Integer.MAX_VALUE - 8) {
+            throw new InvalidValueException("invalid size \"" + v + "\", it must be between 1 and 2047m");
+        }
+        return (int) n;
+    }
+
+    /** A whole number at least {@code min}. */
+    static int number(String v, int min) throws InvalidValueException {
+        try {
+            int n = v.matches("\\d+") ? Integer.parseInt(v) : -1;
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            throw new InvalidValueException("invalid number \"" + v + "\", it is too large");
+        }
+        throw new InvalidValueException("invalid number \"" + v + "\", a whole number >= " + min + " is expected");
+    }
+
+    static int port(String v, String in) throws InvalidValueException {
+        int port = v.matches("\\d{1,5}") ? Integer.parseInt(v) : 0;
+        if (port < 1 || port > 65535) {
+            throw new InvalidValueException("invalid port \"" + v + "\" in \"" + in + "\", it must be 1..65535");
+        }
+        return port;
+    }
+
+    /** {@code host:port} or {@code [IPv6]:port}; the host is kept as written, brackets removed. */
+    static HostPort hostPort(String v) throws InvalidValueException {
+        int colon = v.lastIndexOf(':');
+        if (colon < 0 || (v.startsWith("[") && colon < v.indexOf(']'))) {
+            throw new InvalidValueException("no port in \"" + v + "\", write host:port or [IPv6]:port");
+        }
+        return new HostPort(host(v.substring(0, colon), v), port(v.substring(colon + 1), v));
+    }
+
+    private static String host(String h, String whole) throws InvalidValueException {
+        if (h.startsWith("[") && h.endsWith("]") && h.length() > 2) {
+            String v6 = h.substring(1, h.length() - 1);
+            if (v6.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?")) {
+                return v6;
+            }
+        } else if (h.contains(":")) {
+            throw new InvalidValueException("invalid address \"" + whole + "\", an IPv6 address needs brackets: [::1]:port");
+        } else if (h.matches("[A-Za-z0-9_.-]+")) {
+            return h;
+        }
+        throw new InvalidValueException("invalid host \"" + h + "\" in \"" + whole + "\"");
+    }
+
+    /** Space-separated protocol names, matched case-insensitively as NGINX does, kept in canonical spelling. */
+    static List<String> protocols(String v) throws InvalidValueException {
+        List<String> out = new ArrayList<>();
+        for (String word : words(v)) {
+            String canonical = PROTOCOLS.stream().filter(p -> p.equalsIgnoreCase(word)).findFirst()
+                    .orElseThrow(() -> new InvalidValueException("invalid value \"" + word
+                            + "\", it must be one of " + String.join(" ", PROTOCOLS)));
+            if (!out.contains(canonical)) {
+                out.add(canonical);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** One token without blanks (a name, a cipher string, a path). */
+    static String word(String v) throws InvalidValueException {
+        if (words(v).size() != 1) {
+            throw new InvalidValueException("invalid value \"" + v + "\", one word without spaces is expected");
+        }
+        return v;
+    }
+
+    /** A literal host name: NGINX allows variables in proxy_ssl_name, this version does not. */
+    static String name(String v) throws InvalidValueException {
+        if (word(v).contains("$")) {
+            throw new InvalidValueException("invalid value \"" + v + "\", variables are not supported by this"
+                    + " version of loomproxy; write the name itself");
+        }
+        return v;
+    }
+
+    static Path path(String v, Path dir) throws InvalidValueException {
+        try {
+            return dir.resolve(v);
+        } catch (InvalidPathException e) {
+            throw new InvalidValueException("invalid path \"" + v + "\": " + e.getReason());
+        }
+    }
+
+    static List<String> words(String v) {
+        return v.isBlank() ? List.of() : List.of(v.strip().split("\\s+"));
+    }
+}

@@ -1,0 +1,197 @@
+package loomproxy.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ConfigErrorsTest {
+    @TempDir
+    Path dir;
+
+    private List<String> errors(String... lines) {
+        return new ConfigFiles(dir).errors(lines);
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceWithItsLine() {
+        Path file = new ConfigFiles(dir).write(
+                "proxy_ssl_verfy = on",
+                "proxy_timeout = 10x",
+                "server.main.listen = 12345",
+                "server.main.proxy_pass = backend",
+                "server.main.proxy_ssl_verify_depth = -1");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(
+                file + ":1: proxy_ssl_verfy: unknown directive, did you mean proxy_ssl_verify?",
+                file + ":2: proxy_timeout: invalid time \"10x\", use a form such as 500ms, 10s, 5m, 1h, 1d or 1m30s;"
+                        + " a bare number is seconds",
+                file + ":4: server.main.proxy_pass: no upstream \"backend\"; define upstream.backend = host:port, ..."
+                        + " or write host:port",
+                file + ":5: server.main.proxy_ssl_verify_depth: invalid number \"-1\", a whole number >= 0 is expected"),
+                e.getMessage().lines().toList());
+    }
+
+    @Test
+    void unknownKeysSuggestTheNearestKnownKeyInTheirPlace() {
+        assertEquals(List.of(
+                "1: server.main.proxy_ssl_verfy: unknown directive, did you mean server.main.proxy_ssl_verify?",
+                "2: sever.main.listen: unknown directive, did you mean server.main.listen?",
+                "3: proxy_banana: unknown directive",
+                "4: upstream.b.health: unknown directive; the servers of a group are written upstream.b = host:port, ..."),
+                errors("server.main.proxy_ssl_verfy = on", "sever.main.listen = 1", "proxy_banana = 1",
+                        "upstream.b.health = x", "server.main.listen = 1", "server.main.proxy_pass = h:1"));
+    }
+
+    @Test
+    void keysInTheWrongPlaceSayWhereTheyBelong() {
+        assertEquals(List.of(
+                "1: listen: only valid in a server block; write server.NAME.listen",
+                "2: proxy_pass: only valid in a server block; write server.NAME.proxy_pass",
+                "3: server.main.error_log: only valid at top level; write error_log without the server.main. prefix",
+                "4: server.main.log_format.x: only valid at top level; write log_format.x without the server.main. prefix",
+                "5: upstream: write upstream.NAME = host:port, ...",
+                "6: log_format: write log_format.NAME = text",
+                "7: server.main: a server key is server.NAME.KEY, such as server.main.listen",
+                "8: server.a b.listen: invalid name \"a b\", use letters, digits, _ and -"),
+                errors("listen = 1", "proxy_pass = h:1", "server.main.error_log = stderr", "server.main.log_format.x = $status",
+                        "upstream = a:1", "log_format = $status", "server.main = 1", "server.a\\ b.listen = 1",
+                        "server.main.listen = 1", "server.main.proxy_pass = h:1"));
+    }
+
+    @Test
+    void keysThisVersionDoesNotImplementAreRefusedNotIgnored() {
+        String no = ": not supported by this version of loomproxy; remove it";
+        assertEquals(List.of("1: allow" + no, "2: server.m.deny" + no, "3: limit_conn" + no,
+                        "4: server.m.limit_conn_per_addr" + no, "5: admin_listen" + no, "6: resolver_valid" + no,
+                        "7: upstream.b.health_check" + no, "8: server.m.admin_listen" + no),
+                errors("allow = 10.0.0.0/8", "server.m.deny = all", "limit_conn = 10", "server.m.limit_conn_per_addr = 2",
+                        "admin_listen = 9000", "resolver_valid = 30s", "upstream.b.health_check = interval=5s",
+                        "server.m.admin_listen = 1", "upstream.b = a:1", "server.m.listen = 1", "server.m.proxy_pass = b"));
+    }
+
+    @Test
+    void duplicateKeysNameTheFirstOccurrence() {
+        Path file = new ConfigFiles(dir).write("proxy_ssl = on", "server.m.listen = 1", "server.m.proxy_pass = h:1",
+                "proxy_ssl = off", "server.m.listen = 2", "upstream.u = a:1", "upstream.u = b:1");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(file + ":4: proxy_ssl: duplicate key, first set at " + file + ":1",
+                file + ":5: server.m.listen: duplicate key, first set at " + file + ":2",
+                file + ":7: upstream.u: duplicate key, first set at " + file + ":6"), e.getMessage().lines().toList());
+    }
+
+    @Test
+    void trailingCommentIsAnInvalidValue() {
+        assertEquals(List.of("3: server.m.proxy_ssl_verify: invalid value \"on # verify the upstream\""
+                        + " (comments must be on their own line)",
+                "4: server.m.proxy_ssl_certificate: invalid value \"a.pem #client\" (comments must be on their own line)"),
+                errors("server.m.listen = 1", "server.m.proxy_pass = h:1", "server.m.proxy_ssl_verify = on # verify the upstream",
+                        "server.m.proxy_ssl_certificate = a.pem #client", "server.m.proxy_ssl_crl = crl#1.pem"));
+    }
+
+    @Test
+    void continuedValueIsReportedAtItsFirstLine() {
+        assertEquals(List.of("2: upstream.b: invalid number \"0\", a whole number >= 1 is expected (in \"c:3 weight=0\")"),
+                errors("server.m.listen = 1", "upstream.b = a:1, \\", "    b:2, \\", "    c:3 weight=0",
+                        "server.m.proxy_pass = b"));
+    }
+
+    @Test
+    void invalidInheritedValueIsReportedOnceAtItsOwnLine() {
+        assertEquals(List.of("1: proxy_buffer_size: invalid size \"16q\", use a form such as 512, 16k or 1m"),
+                errors("proxy_buffer_size = 16q", "server.a.listen = 1", "server.a.proxy_pass = h:1",
+                        "server.b.listen = 2", "server.b.proxy_pass = h:1"));
+    }
+
+    @Test
+    void listenAndProxyPassAreRequired() {
+        assertEquals(List.of("1: server.m: listen is required; add server.m.listen = [address:]port",
+                        "2: server.n: proxy_pass is required; add server.n.proxy_pass = NAME or host:port"),
+                errors("server.m.proxy_pass = h:1", "server.n.listen = 1"));
+    }
+
+    @Test
+    void anInvalidRequiredValueIsNotAlsoReportedMissing() {
+        assertEquals(List.of("1: server.m.listen: invalid port \"0\" in \"0\", it must be 1..65535",
+                        "2: server.m.proxy_pass: invalid value \"a b\", one word without spaces is expected"),
+                errors("server.m.listen = 0", "server.m.proxy_pass = a b"));
+    }
+
+    @Test
+    void proxyPassToABrokenGroupReportsOnlyTheGroup() {
+        assertEquals(List.of("1: upstream.b: no port in \"a\", write host:port or [IPv6]:port"),
+                errors("upstream.b = a", "server.m.listen = 1", "server.m.proxy_pass = b"));
+    }
+
+    @Test
+    void twoBlocksOnOneAddressAndPort() {
+        Path file = new ConfigFiles(dir).write("server.a.listen = 1, 127.0.0.1:2", "server.a.proxy_pass = h:1",
+                "server.b.listen = *:1", "server.b.proxy_pass = h:1");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(file + ":3: server.b.listen: duplicate listen address 0.0.0.0:1, already used by server.a.listen at "
+                + file + ":1", e.getMessage());
+    }
+
+    @Test
+    void protocolsAndLogs() {
+        assertEquals(List.of("1: proxy_ssl_protocols: invalid value \"TLSv1.4\", it must be one of SSLv3 TLSv1 TLSv1.1 TLSv1.2 TLSv1.3",
+                        "2: error_log: invalid log level \"verbose\", use debug, info, notice, warn, error, crit, alert or emerg",
+                        "3: log_format.x: unknown variable $nope, $upstream (known: $bytes_received $bytes_sent"
+                                + " $connection $msec $remote_addr $remote_port $server_addr $server_port $session_time"
+                                + " $status $time_iso8601 $time_local $upstream_addr $upstream_bytes_received"
+                                + " $upstream_bytes_sent $upstream_connect_time $upstream_session_time"
+                                + " $upstream_ssl_cipher $upstream_ssl_name $upstream_ssl_protocol"
+                                + " $upstream_ssl_session_reused $upstream_ssl_verify)",
+                        "4: log_format.main: \"main\" is the built-in format; choose another name",
+                        "5: access_log: unknown log format \"combined\"; define log_format.combined = text or use main"),
+                errors("proxy_ssl_protocols = TLSv1.4", "error_log = stderr verbose", "log_format.x = $nope ${upstream}",
+                        "log_format.main = $status", "access_log = stdout combined",
+                        "server.m.listen = 1", "server.m.proxy_pass = h:1"));
+    }
+
+    @Test
+    void logTargetsThisVersionCannotWriteTo() {
+        assertEquals(List.of("1: error_log: \"syslog:server=x\" is not supported by this version of loomproxy;"
+                        + " use stderr or a file path",
+                        "2: access_log: invalid value \"/x.log main buffer=32k\", use off or stdout|FILE [FORMAT]"
+                        + " (buffer=, gzip, flush= and if= are not supported by this version of loomproxy)"),
+                errors("error_log = syslog:server=x", "access_log = /x.log main buffer=32k",
+                        "server.m.listen = 1", "server.m.proxy_pass = h:1"));
+    }
+
+    @Test
+    void emptyValuesAndKeys() {
+        assertEquals(List.of("1: proxy_ssl: empty value; give a value or remove the line",
+                        "2: : empty key; a line is KEY = VALUE"),
+                errors("proxy_ssl =", "= on", "server.m.listen = 1", "server.m.proxy_pass = h:1"));
+    }
+
+    @Test
+    void emptyFileHasNoServerBlock() {
+        assertEquals(List.of("0: server.NAME: no server block; add server.NAME.listen and server.NAME.proxy_pass"),
+                errors("# nothing here"));
+    }
+
+    @Test
+    void unreadableFileNamesTheOsReason() {
+        Path missing = dir.resolve("missing.properties");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing));
+        assertEquals(missing + ":0: config: cannot read the configuration file: No such file or directory", e.getMessage());
+        ConfigException d = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir));
+        assertEquals(1, d.problems().size());
+        assertEquals(dir + ":0: config: cannot read the configuration file: Is a directory", d.getMessage());
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreReportedWithTheirLine() throws Exception {
+        Path file = dir.resolve("latin1.properties");
+        Files.write(file, new byte[] {'a', '=', '1', '\n', 'b', '=', (byte) 0xE9, '\n'});
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(file + ":2: config: not valid UTF-8; save the file as UTF-8", e.getMessage());
+    }
+}
