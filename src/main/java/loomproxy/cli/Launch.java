@@ -60,12 +60,7 @@ record Launch(ProxyConfig config, Proxy proxy, List<LogSink> sinks) implements A
             return null;
         }
         LogSink sink = open(settings.file().orElse(null), System.out, "access_log", config, problems, sinks);
-        try {
-            return AccessLog.compile(settings.format(), sink::line);
-        } catch (IllegalArgumentException e) {
-            problems.add(new Location(config.file(), 0), "log_format." + settings.formatName(), e.getMessage());
-            return null;
-        }
+        return AccessLog.compile(settings.format(), sink::line);
     }
 
     private static LogSink open(Path file, PrintStream fallback, String key, ProxyConfig config, Problems problems,

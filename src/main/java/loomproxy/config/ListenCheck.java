@@ -17,6 +17,9 @@ final class ListenCheck {
         for (ServerConfig server : servers) {
             Location where = server.sources().of(Directive.LISTEN.name());
             for (ListenAddress listen : server.listen()) {
+                if (listen.address().port() == 0) {
+                    continue; // each port-0 listener gets its own free port
+                }
                 String address = listen.address().toString().toLowerCase(Locale.ROOT);
                 String key = "server." + server.name() + "." + Directive.LISTEN.name();
                 String first = owner.putIfAbsent(address, key + " at " + where);

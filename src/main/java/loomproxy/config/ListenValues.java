@@ -53,8 +53,15 @@ final class ListenValues {
         return new ListenAddress(address, backlog, reusePort, soKeepalive);
     }
 
-    /** {@code 12345}, {@code *:12345}, {@code 127.0.0.1:12345}, {@code localhost:12345} or {@code [::1]:12345}. */
+    /**
+     * {@code 12345}, {@code *:12345}, {@code 127.0.0.1:12345}, {@code localhost:12345} or {@code [::1]:12345}.
+     * Port 0 (unlike NGINX) asks the system for a free port: tests and embedded uses read it back.
+     */
     static HostPort address(String a) throws InvalidValueException {
+        if (a.equals("0") || a.endsWith(":0")) {
+            String host = a.equals("0") || a.equals("*:0") ? ANY_IPV4 : Values.hostPort(a.substring(0, a.length() - 1) + "1").host();
+            return new HostPort(host, 0);
+        }
         if (a.matches("\\d+")) {
             return new HostPort(ANY_IPV4, Values.port(a, a));
         }

@@ -1,6 +1,5 @@
 package loomproxy.observe;
 
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,15 +16,11 @@ import java.util.stream.Collectors;
 
 /**
  * The access log: one line per session in a {@code log_format} made of literal text and NGINX
- * stream variables. The format is compiled once (an unknown variable is a configuration error);
+ * stream variables. The format is compiled once (the configuration loader has already refused
+ * unknown variables, from {@link loomproxy.config.Logs#VARIABLES}, which this table must match);
  * writing a line only walks the compiled parts. Empty values print as "-", as NGINX does.
  */
 public final class AccessLog {
-    /** The built-in format {@code main} (SPEC §6; NGINX stream has none predefined). */
-    public static final String MAIN = "$remote_addr [$time_local] $status $bytes_sent $bytes_received $session_time "
-            + "\"$upstream_addr\" \"$upstream_connect_time\" $upstream_ssl_protocol $upstream_ssl_session_reused "
-            + "\"$upstream_ssl_verify\"";
-
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX", Locale.ROOT);
 
@@ -42,7 +37,6 @@ public final class AccessLog {
             Map.entry("bytes_received", f -> Long.toString(f.bytesReceived)),
             Map.entry("session_time", f -> seconds(f.endNanos - f.startNanos)),
             Map.entry("connection", f -> Long.toString(f.connection)),
-            Map.entry("pid", f -> Long.toString(ProcessHandle.current().pid())),
             Map.entry("upstream_addr", f -> join(f, t -> t.address)),
             Map.entry("upstream_connect_time", f -> join(f, t -> t.connectNanos < 0 ? "-" : seconds(t.connectNanos))),
             Map.entry("upstream_session_time", f -> join(f, t -> t.sessionNanos < 0 ? "-" : seconds(t.sessionNanos))),
@@ -60,6 +54,11 @@ public final class AccessLog {
     private AccessLog(List<Function<SessionFacts, String>> parts, Consumer<String> sink) {
         this.parts = parts;
         this.sink = sink;
+    }
+
+    /** Compiles FORMAT; throws IllegalArgumentException naming the first unknown variable. */
+    static java.util.Set<String> variables() {
+        return VARIABLES.keySet();
     }
 
     /** Compiles FORMAT; throws IllegalArgumentException naming the first unknown variable. */
