@@ -50,7 +50,7 @@ final class Demo {
                              CountDownLatch stop, Main.SignalHook onTerminate) throws IOException {
         Launch launch;
         try {
-            launch = Launch.prepare(config, err);
+            launch = Launch.prepare(config, out, err);
         } catch (ConfigException e) {
             Main.printProblems(e, err, config);
             return Main.CONFIG_ERROR;

@@ -24,12 +24,12 @@ import loomproxy.proxy.Proxy;
  */
 record Launch(ProxyConfig config, Proxy proxy, List<LogSink> sinks) implements AutoCloseable {
 
-    static Launch prepare(Path file, PrintStream err) throws ConfigException {
+    static Launch prepare(Path file, PrintStream out, PrintStream err) throws ConfigException {
         ProxyConfig config = ConfigLoader.load(file);
         Problems problems = new Problems();
         List<LogSink> sinks = new ArrayList<>();
-        ErrorLog errorLog = errorLog(config, problems, sinks);
-        AccessLog accessLog = accessLog(config, problems, sinks);
+        ErrorLog errorLog = errorLog(config, err, problems, sinks);
+        AccessLog accessLog = accessLog(config, out, problems, sinks);
         Proxy proxy;
         try {
             proxy = Proxy.prepare(config, errorLog, accessLog, problems);
@@ -48,18 +48,18 @@ record Launch(ProxyConfig config, Proxy proxy, List<LogSink> sinks) implements A
         return new Launch(config, proxy, sinks);
     }
 
-    private static ErrorLog errorLog(ProxyConfig config, Problems problems, List<LogSink> sinks) {
+    private static ErrorLog errorLog(ProxyConfig config, PrintStream err, Problems problems, List<LogSink> sinks) {
         ErrorLogConfig settings = config.errorLog();
-        LogSink sink = open(settings.file().orElse(null), System.err, "error_log", config, problems, sinks);
+        LogSink sink = open(settings.file().orElse(null), err, "error_log", config, problems, sinks);
         return ErrorLog.to(sink, settings.level());
     }
 
-    private static AccessLog accessLog(ProxyConfig config, Problems problems, List<LogSink> sinks) {
+    private static AccessLog accessLog(ProxyConfig config, PrintStream out, Problems problems, List<LogSink> sinks) {
         AccessLogConfig settings = config.accessLog();
         if (!settings.enabled()) {
             return null;
         }
-        LogSink sink = open(settings.file().orElse(null), System.out, "access_log", config, problems, sinks);
+        LogSink sink = open(settings.file().orElse(null), out, "access_log", config, problems, sinks);
         return AccessLog.compile(settings.format(), sink::line);
     }
 

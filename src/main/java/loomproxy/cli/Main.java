@@ -73,7 +73,7 @@ public final class Main {
 
     private static int check(Path file, PrintStream out, PrintStream err) {
         try {
-            Launch.prepare(file, err).close();
+            Launch.prepare(file, out, err).close();
             out.println("configuration " + file + " is ok");
             return OK;
         } catch (ConfigException e) {
@@ -85,7 +85,7 @@ public final class Main {
     private static int serve(Path file, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook onTerminate) {
         Launch launch;
         try {
-            launch = Launch.prepare(file, err);
+            launch = Launch.prepare(file, out, err);
         } catch (ConfigException e) {
             printProblems(e, err, file);
             return CONFIG_ERROR;

@@ -21,7 +21,8 @@ import javax.net.ssl.SSLSocket;
  * (a resumed JSSE session keeps the creation time of the handshake that made it).
  */
 public final class EchoServer implements AutoCloseable {
-    public record Handshake(String protocol, String cipher, boolean resumed, String clientPrincipal) {}
+    /** {@code serverName} is the SNI host name the client sent, or null. */
+    public record Handshake(String protocol, String cipher, boolean resumed, String clientPrincipal, String serverName) {}
 
     private final ServerSocket server;
     private final AtomicInteger accepted = new AtomicInteger();
@@ -96,8 +97,14 @@ public final class EchoServer implements AutoCloseable {
                 } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
                     // no client certificate: recorded as null
                 }
+                String serverName = null;
+                if (session instanceof javax.net.ssl.ExtendedSSLSession extended) {
+                    serverName = extended.getRequestedServerNames().stream()
+                            .filter(n -> n instanceof javax.net.ssl.SNIHostName)
+                            .map(n -> ((javax.net.ssl.SNIHostName) n).getAsciiName()).findFirst().orElse(null);
+                }
                 handshakes.add(new Handshake(session.getProtocol(), session.getCipherSuite(),
-                        session.getCreationTime() < started, principal));
+                        session.getCreationTime() < started, principal, serverName));
             }
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();

@@ -1,0 +1,127 @@
+package loomproxy.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import loomproxy.testkit.Bytes;
+import loomproxy.testkit.Ca;
+import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.Issued;
+import loomproxy.testkit.NginxServer;
+import loomproxy.testkit.OpensslServer;
+import loomproxy.testkit.TestPki;
+import loomproxy.testkit.TestProxy;
+import loomproxy.testkit.Wait;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * loomproxy in front of real OpenSSL-based upstreams that require a client certificate:
+ * {@code openssl s_server} and Debian's nginx. Session reuse is counted on the upstream's side.
+ * .ci/run installs both; where they are missing the tests are skipped with the reason.
+ */
+class InteropTest {
+    @TempDir
+    static Path pkiDir;
+    @TempDir
+    Path dir;
+
+    static Ca root;
+    static Issued server;
+    static Issued client;
+    static Path trusted;
+
+    @BeforeAll
+    static void pki() {
+        TestPki pki = TestPki.in(pkiDir);
+        root = pki.root("Interop Root");
+        Ca intermediate = root.intermediate("Interop Int");
+        server = intermediate.server("localhost");
+        client = intermediate.client("loomproxy interop client");
+        trusted = pki.bundle("trusted.pem", root);
+    }
+
+    private static String config(int port, String protocol) {
+        return """
+                upstream.backend = localhost:%d
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = backend
+                proxy_ssl = on
+                proxy_ssl_protocols = %s
+                proxy_ssl_trusted_certificate = %s
+                proxy_ssl_certificate = %s
+                proxy_ssl_certificate_key = %s
+                proxy_ssl_verify_depth = 2
+                """.formatted(port, protocol, trusted, client.chainPem(), client.keyPem());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void opensslServerSeesMutualTlsAndResumedSessions(String protocol) throws Exception {
+        assumeTrue(OpensslServer.available(), "openssl is not installed");
+        String only = protocol.equals("TLSv1.2") ? "-tls1_2" : "-tls1_3";
+        try (OpensslServer upstream = OpensslServer.start(server.certPem(), server.keyPem(), trusted, only,
+                "-cert_chain", server.chainPem().toString(),
+                "-naccept", "3");
+             TestProxy proxy = TestProxy.start(dir, config(upstream.port(), protocol))) {
+            for (int i = 0; i < 3; i++) {
+                try (Socket c = proxy.connect("main")) {
+                    Bytes.write(c, "hello " + i + "\n");
+                    assertEquals(i + " olleh\n", Bytes.readString(c, 8), upstream.output());
+                }
+            }
+            assertEquals(2, upstream.sessionCacheHits(), upstream.output());
+            proxy.access().await(" " + protocol + " r \"ok\"");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void nginxUpstreamSeesMutualTlsAndResumedSessions(String protocol) throws Exception {
+        assumeTrue(NginxServer.available(), "nginx with the stream module is not installed (apt-get install nginx libnginx-mod-stream)");
+        try (EchoServer echo = EchoServer.plain();
+             NginxServer nginx = NginxServer.start(dir.resolve("nginx"), """
+                     log_format tls '$ssl_protocol $ssl_session_reused $ssl_client_verify $ssl_client_s_dn';
+                     server {
+                         listen 127.0.0.1:%%PORT%% ssl;
+                         ssl_certificate %s;
+                         ssl_certificate_key %s;
+                         ssl_client_certificate %s;
+                         ssl_verify_client on;
+                         ssl_verify_depth 2;
+                         ssl_protocols TLSv1.2 TLSv1.3;
+                         ssl_session_cache shared:loomproxy:1m;
+                         ssl_session_tickets on;
+                         access_log %s tls;
+                         proxy_pass 127.0.0.1:%d;
+                     }
+                     """.formatted(server.chainPem(), server.keyPem(), trusted, dir.resolve("nginx/tls.log"), echo.port()));
+             TestProxy proxy = TestProxy.start(dir, config(nginx.port(), protocol))) {
+            for (int i = 0; i < 3; i++) {
+                try (Socket c = proxy.connect("main")) {
+                    Bytes.write(c, "via nginx " + i);
+                    assertEquals("via nginx " + i, Bytes.readString(c, 11));
+                }
+            }
+            Wait.until(() -> lines(nginx, protocol).size() == 3, Duration.ofSeconds(20),
+                    () -> "nginx logged: " + nginx.read("tls.log") + nginx.errorLog());
+            List<String> logged = lines(nginx, protocol);
+            assertTrue(logged.get(0).startsWith(protocol + " . SUCCESS "), logged.toString());
+            assertTrue(logged.get(1).startsWith(protocol + " r SUCCESS "), logged.toString());
+            assertTrue(logged.get(2).startsWith(protocol + " r SUCCESS "), logged.toString());
+            assertTrue(logged.get(0).contains("CN=loomproxy interop client"), logged.toString());
+        }
+    }
+
+    /** nginx's readiness probe is a bare TCP connect; only real sessions log a protocol. */
+    private static List<String> lines(NginxServer nginx, String protocol) {
+        return nginx.read("tls.log").lines().filter(l -> l.startsWith(protocol)).toList();
+    }
+}

@@ -1,0 +1,260 @@
+package loomproxy.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.List;
+import javax.net.ssl.SSLServerSocket;
+import loomproxy.testkit.Bytes;
+import loomproxy.testkit.Ca;
+import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.Issued;
+import loomproxy.testkit.TestPki;
+import loomproxy.testkit.TestProxy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** proxy_ssl on against JSSE upstreams: mutual TLS, verification outcomes, session reuse, SNI, failover. */
+class TlsProxyTest {
+    @TempDir
+    static Path pkiDir;
+    @TempDir
+    Path dir;
+
+    static TestPki pki;
+    static Ca root;
+    static Ca intermediate;
+    static Issued server;
+    static Issued client;
+    static Path trusted;
+
+    @BeforeAll
+    static void pki() {
+        pki = TestPki.in(pkiDir);
+        root = pki.root("Root CA");
+        intermediate = root.intermediate("Int 1");
+        server = intermediate.newServer("localhost").dns("localhost").ip("127.0.0.1").issue();
+        client = intermediate.client("proxy client");
+        trusted = pki.bundle("trusted.pem", root);
+    }
+
+    static String config(String servers, String extra) {
+        return """
+                upstream.backend = %s
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = backend
+                proxy_ssl = on
+                proxy_ssl_trusted_certificate = %s
+                proxy_ssl_certificate = %s
+                proxy_ssl_certificate_key = %s
+                proxy_connect_timeout = 5s
+                %s
+                """.formatted(servers, trusted, client.chainPem(), client.keyPem(), extra);
+    }
+
+    static EchoServer upstream(Issued certificate, boolean needClientAuth, String... protocols) throws IOException {
+        return EchoServer.tls(certificate.serverContext(root.certificate()), socket -> {
+            socket.setNeedClientAuth(needClientAuth);
+            if (protocols.length > 0) {
+                socket.setEnabledProtocols(protocols);
+            }
+            return socket;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void mutualTlsEchoesAndTheUpstreamSeesSessionsResumed(String protocol) throws Exception {
+        try (EchoServer echo = upstream(server, true, protocol);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), ""))) {
+            for (int i = 0; i < 3; i++) {
+                try (Socket c = proxy.connect("main")) {
+                    Bytes.write(c, "round " + i);
+                    assertEquals("round " + i, Bytes.readString(c, 7));
+                }
+            }
+            List<EchoServer.Handshake> seen = echo.handshakes();
+            assertEquals(3, seen.size());
+            assertEquals(List.of(false, true, true), seen.stream().map(EchoServer.Handshake::resumed).toList());
+            assertTrue(seen.stream().allMatch(h -> h.protocol().equals(protocol)), seen.toString());
+            assertTrue(seen.get(0).clientPrincipal().contains("CN=proxy client"), seen.get(0).toString());
+            assertEquals("localhost", seen.get(0).serverName(), "SNI is the chosen server's host");
+            proxy.access().await(" " + protocol + " . \"ok\"");
+            proxy.access().await(" " + protocol + " r \"ok\"");
+        }
+    }
+
+    @Test
+    void ipLiteralUpstreamGetsNoSniAndIsCheckedAgainstIpSans() throws Exception {
+        try (EchoServer echo = upstream(server, true);
+             TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + echo.port(), ""));
+             Socket c = proxy.connect("main")) {
+            Bytes.write(c, "ip");
+            assertEquals("ip", Bytes.readString(c, 2));
+            assertNull(echo.handshakes().get(0).serverName(), "RFC 6066: no SNI for an IP literal");
+        }
+    }
+
+    @Test
+    void proxySslNameIsSentAndChecked() throws Exception {
+        Issued named = intermediate.server("backend.internal");
+        try (EchoServer echo = upstream(named, true);
+             TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + echo.port(), "proxy_ssl_name = backend.internal"));
+             Socket c = proxy.connect("main")) {
+            Bytes.write(c, "n");
+            assertEquals("n", Bytes.readString(c, 1));
+            assertEquals("backend.internal", echo.handshakes().get(0).serverName());
+        }
+    }
+
+    @Test
+    void serverNameOffSendsNoSni() throws Exception {
+        try (EchoServer echo = upstream(server, true);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_server_name = off"));
+             Socket c = proxy.connect("main")) {
+            Bytes.write(c, "s");
+            assertEquals("s", Bytes.readString(c, 1));
+            assertNull(echo.handshakes().get(0).serverName());
+        }
+    }
+
+    @Test
+    void wrongNameFailsVerificationWith502AndTheReason() throws Exception {
+        try (EchoServer echo = upstream(server, true);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_name = other.example.com"));
+             Socket c = proxy.connect("main")) {
+            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+            proxy.errors().await("upstream localhost:" + echo.port() + " verification failed: name: other.example.com",
+                    "DNS:localhost", "server: main");
+            proxy.access().await(" 502 ", "\"name\"");
+        }
+    }
+
+    @Test
+    void depthBeyondVerifyDepthFails() throws Exception {
+        Ca deep = intermediate.intermediate("Int 2");
+        Issued deepLeaf = deep.server("localhost");
+        try (EchoServer echo = upstream(deepLeaf, false);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_verify_depth = 1"));
+             Socket c = proxy.connect("main")) {
+            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+            proxy.errors().await("verification failed: depth: 2 intermediates > proxy_ssl_verify_depth 1");
+        }
+    }
+
+    @Test
+    void untrustedServerFailsAndVerifyOffAcceptsIt() throws Exception {
+        Ca other = pki.root("Other Root");
+        Issued stranger = other.server("localhost");
+        try (EchoServer echo = upstream(stranger, false)) {
+            try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), ""));
+                 Socket c = proxy.connect("main")) {
+                assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+                proxy.errors().await("verification failed: untrusted");
+            }
+            try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_verify = off"));
+                 Socket c = proxy.connect("main")) {
+                Bytes.write(c, "trusting");
+                assertEquals("trusting", Bytes.readString(c, 8));
+                proxy.access().await("\"off\"");
+            }
+        }
+    }
+
+    @Test
+    void failsOverPastRefusedHandshakeTimeoutAndFailedVerification() throws Exception {
+        Issued expired = intermediate.newServer("localhost").expired().issue();
+        int refused = PlainProxyTest.closedPort();
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             EchoServer bad = upstream(expired, false);
+             EchoServer good = upstream(server, true);
+             TestProxy proxy = TestProxy.start(dir, config(String.join(", ", "localhost:" + refused,
+                     "localhost:" + silent.getLocalPort(), "localhost:" + bad.port(), "localhost:" + good.port()),
+                     "proxy_connect_timeout = 700ms"));
+             Socket c = proxy.connect("main")) {
+            Bytes.write(c, "made it");
+            assertEquals("made it", Bytes.readString(c, 7));
+            proxy.errors().await("upstream localhost:" + refused + " connect failed");
+            proxy.errors().await("upstream localhost:" + silent.getLocalPort() + " handshake failed: handshake_timeout");
+            proxy.errors().await("upstream localhost:" + bad.port() + " verification failed: expired");
+            c.close();
+            proxy.access().await(" 200 ", "\"localhost:" + refused + ", localhost:" + silent.getLocalPort()
+                    + ", localhost:" + bad.port() + ", localhost:" + good.port() + "\"", "\"ok\"");
+        }
+    }
+
+    @Test
+    void missingClientCertificateIsRejectedByTheUpstream() throws Exception {
+        String noClientCert = """
+                upstream.backend = localhost:%d
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = backend
+                proxy_ssl = on
+                proxy_ssl_protocols = TLSv1.2
+                proxy_ssl_trusted_certificate = %s
+                """;
+        try (EchoServer echo = upstream(server, true, "TLSv1.2");
+             TestProxy proxy = TestProxy.start(dir, noClientCert.formatted(echo.port(), trusted));
+             Socket c = proxy.connect("main")) {
+            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+            proxy.errors().await("handshake failed: client_cert_rejected");
+            proxy.access().await(" 502 ", "\"client_cert_rejected\"");
+        }
+    }
+
+    @Test
+    void protocolMismatchIsNamed() throws Exception {
+        try (EchoServer echo = upstream(server, true, "TLSv1.3");
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_protocols = TLSv1.2"));
+             Socket c = proxy.connect("main")) {
+            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+            proxy.errors().await("handshake failed: protocol");
+        }
+    }
+
+    @Test
+    void cipherMismatchIsNamed() throws Exception {
+        try (EchoServer echo = EchoServer.tls(server.serverContext(root.certificate()), s -> configureOnly(s,
+                "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"));
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(),
+                     "proxy_ssl_protocols = TLSv1.2\nproxy_ssl_ciphers = ECDHE+AES128"));
+             Socket c = proxy.connect("main")) {
+            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+            proxy.errors().await("handshake failed: cipher");
+        }
+    }
+
+    @Test
+    void plainTextUpstreamIsNotTls() throws Exception {
+        try (ServerSocket http = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = http.accept()) {
+                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes());
+                    s.getInputStream().readNBytes(1);
+                } catch (IOException ignored) {
+                    // the proxy closes first
+                }
+            });
+            try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + http.getLocalPort(), ""));
+                 Socket c = proxy.connect("main")) {
+                assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+                proxy.errors().await("handshake failed: not_tls");
+            }
+        }
+    }
+
+    private static SSLServerSocket configureOnly(SSLServerSocket socket, String protocol, String suite) {
+        socket.setEnabledProtocols(new String[] {protocol});
+        socket.setEnabledCipherSuites(new String[] {suite});
+        return socket;
+    }
+}
