@@ -80,7 +80,8 @@ public final class Proxy {
         for (int i = 0; i < loops.size(); i++) {
             Thread.ofPlatform().name("listen " + servers.get(i).getLocalSocketAddress()).start(loops.get(i));
         }
-        bound.forEach((name, addresses) -> log.log(Level.INFO, "server " + name + " listening on " + addresses));
+        bound.forEach((name, addresses) -> log.log(Level.INFO, "server " + name + " listening on "
+                + addresses.stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()));
     }
 
     private static ServerSocket bind(ListenAddress listen) throws IOException {

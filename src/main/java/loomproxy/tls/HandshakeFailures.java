@@ -14,7 +14,11 @@ final class HandshakeFailures {
     private HandshakeFailures() {
     }
 
-    static HandshakeFailure classify(Throwable failure, String server) {
+    /**
+     * @param certificateRequest null when the server did not ask for a client certificate; else
+     *                           whether proxy_ssl_certificate gave one to send
+     */
+    static HandshakeFailure classify(Throwable failure, Boolean certificateRequest) {
         VerificationException refused = find(failure, VerificationException.class);
         if (refused != null) {
             return new HandshakeFailure(refused.reason().logName(), refused.getMessage(), true, failure);
@@ -25,6 +29,15 @@ final class HandshakeFailures {
         }
         String text = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
         String reason = reasonOf(text, failure);
+        // A server that asked for a client certificate had already agreed on protocol and cipher, so a
+        // handshake_failure alert or a torn connection after that is its verdict on our certificate.
+        if (certificateRequest != null && (reason.equals("cipher") || reason.equals("handshake")
+                || reason.equals("client_cert_rejected"))) {
+            String why = certificateRequest ? "the upstream refused proxy_ssl_certificate"
+                    : "the upstream asked for a client certificate and proxy_ssl_certificate is not set";
+            return new HandshakeFailure("client_cert_rejected", "client_cert_rejected: " + why + " ("
+                    + failure.getMessage() + ")", false, failure);
+        }
         return new HandshakeFailure(reason, reason + ": " + failure.getMessage(), false, failure);
     }
 

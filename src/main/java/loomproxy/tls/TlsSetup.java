@@ -128,7 +128,7 @@ public final class TlsSetup {
         Optional<Path> certificate = config.certificate();
         Optional<Path> key = config.certificateKey();
         if (certificate.isEmpty() && key.isEmpty()) {
-            return null;
+            return new KeyManager[] {new ClientKeyManager(List.of(), null)};
         }
         if (certificate.isEmpty() || key.isEmpty()) {
             String missing = certificate.isEmpty() ? "proxy_ssl_certificate" : "proxy_ssl_certificate_key";

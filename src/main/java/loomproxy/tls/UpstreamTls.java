@@ -78,8 +78,20 @@ public final class UpstreamTls {
                     name, reused);
         } catch (IOException e) {
             closeQuietly(socket, e);
-            throw HandshakeFailures.classify(e, server.toString());
+            throw HandshakeFailures.classify(e, askedForCertificate(socket));
+        } finally {
+            askedForCertificate(socket);
         }
+    }
+
+    /** Null when not asked; else whether we had a certificate to send. */
+    private Boolean askedForCertificate(Socket socket) {
+        for (KeyManager km : keys) {
+            if (km instanceof ClientKeyManager client && client.forget(socket)) {
+                return client.hasCertificate();
+            }
+        }
+        return null;
     }
 
     private SSLParameters parameters(String name) {

@@ -48,6 +48,10 @@ class TlsProxyTest {
     }
 
     static String config(String servers, String extra) {
+        return config(servers, "5s", extra);
+    }
+
+    static String config(String servers, String connectTimeout, String extra) {
         return """
                 upstream.backend = %s
                 server.main.listen = 127.0.0.1:0
@@ -56,9 +60,9 @@ class TlsProxyTest {
                 proxy_ssl_trusted_certificate = %s
                 proxy_ssl_certificate = %s
                 proxy_ssl_certificate_key = %s
-                proxy_connect_timeout = 5s
+                proxy_connect_timeout = %s
                 %s
-                """.formatted(servers, trusted, client.chainPem(), client.keyPem(), extra);
+                """.formatted(servers, trusted, client.chainPem(), client.keyPem(), connectTimeout, extra);
     }
 
     static EchoServer upstream(Issued certificate, boolean needClientAuth, String... protocols) throws IOException {
@@ -161,11 +165,12 @@ class TlsProxyTest {
                 assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
                 proxy.errors().await("verification failed: untrusted");
             }
-            try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_verify = off"));
-                 Socket c = proxy.connect("main")) {
-                Bytes.write(c, "trusting");
-                assertEquals("trusting", Bytes.readString(c, 8));
-                proxy.access().await("\"off\"");
+            try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_verify = off"))) {
+                try (Socket c = proxy.connect("main")) {
+                    Bytes.write(c, "trusting");
+                    assertEquals("trusting", Bytes.readString(c, 8));
+                }
+                proxy.access().await(" 200 ", "\"off\"");
             }
         }
     }
@@ -179,7 +184,7 @@ class TlsProxyTest {
              EchoServer good = upstream(server, true);
              TestProxy proxy = TestProxy.start(dir, config(String.join(", ", "localhost:" + refused,
                      "localhost:" + silent.getLocalPort(), "localhost:" + bad.port(), "localhost:" + good.port()),
-                     "proxy_connect_timeout = 700ms"));
+                     "700ms", ""));
              Socket c = proxy.connect("main")) {
             Bytes.write(c, "made it");
             assertEquals("made it", Bytes.readString(c, 7));
