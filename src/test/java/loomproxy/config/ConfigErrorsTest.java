@@ -117,9 +117,9 @@ class ConfigErrorsTest {
 
     @Test
     void anInvalidRequiredValueIsNotAlsoReportedMissing() {
-        assertEquals(List.of("1: server.m.listen: invalid port \"0\" in \"0\", it must be 1..65535",
+        assertEquals(List.of("1: server.m.listen: invalid port \"65536\" in \"65536\", it must be 1..65535",
                         "2: server.m.proxy_pass: invalid value \"a b\", one word without spaces is expected"),
-                errors("server.m.listen = 0", "server.m.proxy_pass = a b"));
+                errors("server.m.listen = 65536", "server.m.proxy_pass = a b"));
     }
 
     @Test

@@ -32,7 +32,7 @@ class ListenValuesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "65536", "80 ssl", "80 backlog=0", "80 backlog=x", "80,", ", 80", "80,,81",
+    @ValueSource(strings = {"65536", "-1", "80 ssl", "80 backlog=0", "80 backlog=x", "80,", ", 80", "80,,81",
             "80 so_keepalive=yes", "host", "[::1]"})
     void invalid(String text) {
         assertThrows(InvalidValueException.class, () -> ListenValues.parse(text));
@@ -46,5 +46,12 @@ class ListenValuesTest {
                 assertThrows(InvalidValueException.class, () -> ListenValues.parse("80 backlog=0")).getMessage());
         assertTrue(assertThrows(InvalidValueException.class, () -> ListenValues.parse("80 so_keepalive=30m::10"))
                 .getMessage().contains("not supported by this version of loomproxy"));
+    }
+
+    @Test
+    void portZeroAsksForAFreePort() throws InvalidValueException {
+        assertEquals(0, ListenValues.address("127.0.0.1:0").port());
+        assertEquals("127.0.0.1", ListenValues.address("127.0.0.1:0").host());
+        assertEquals("0.0.0.0", ListenValues.address("0").host());
     }
 }
