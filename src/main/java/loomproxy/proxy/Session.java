@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import loomproxy.config.ServerConfig;
 import loomproxy.observe.SessionFacts;
+import loomproxy.tls.HandshakeFailures;
 
 /**
  * One accepted connection, from upstream choice to the access log line. It owns both sockets and
@@ -126,8 +127,15 @@ final class Session implements Runnable {
         }
         String peer = pump.failedOnWrite() ? to : from;
         String verb = pump.failedOnWrite() ? "writing to " : "reading from ";
-        String message = verb + peer + " failed: " + pump.failure().getMessage() + " after " + pump.bytes()
-                + " bytes " + from + ">" + to;
+        String alert = peer.equals("upstream") ? HandshakeFailures.alertReason(pump.failure()) : null;
+        if (alert != null) {
+            facts.verify(alert);
+            if (pump.bytes() == 0 && from.equals("upstream")) {
+                facts.status(502); // refused before it sent anything: the session never reached a server
+            }
+        }
+        String message = verb + peer + " failed: " + (alert == null ? "" : alert + ": ") + pump.failure().getMessage()
+                + " after " + pump.bytes() + " bytes " + from + ">" + to;
         if (peer.equals("upstream")) {
             log.warn(message);
         } else {

@@ -10,8 +10,22 @@ import java.util.Locale;
  * alert only in the message text ("Received fatal alert: protocol_version"), so the alert names of
  * RFC 8446 §6.2 are matched there; our own verifier's verdict travels as the cause.
  */
-final class HandshakeFailures {
+public final class HandshakeFailures {
     private HandshakeFailures() {
+    }
+
+    /**
+     * The reason for a TLS alert that arrives after the handshake: in TLS 1.3 the server checks our
+     * certificate after the client has finished (RFC 8446 §4.4.2.4), so its refusal surfaces on the
+     * first read. Null when the failure is not a TLS alert we can name.
+     */
+    public static String alertReason(Throwable failure) {
+        if (!(failure instanceof javax.net.ssl.SSLException) || failure.getMessage() == null
+                || !failure.getMessage().contains("alert")) {
+            return null;
+        }
+        String reason = reasonOf(failure.getMessage().toLowerCase(Locale.ROOT), failure);
+        return reason.equals("handshake") ? null : reason;
     }
 
     /**
