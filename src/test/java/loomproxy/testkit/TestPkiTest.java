@@ -25,19 +25,19 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The kit makes what it promises: files other tests feed to the proxy, and working JSSE contexts. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TestPkiTest {
-    @TempDir
-    static Path dir;
-    private static TestPki pki;
-    private static Ca root;
-    private static Ca int1;
-    private static Issued leaf;
+    private TestPki pki;
+    private Ca root;
+    private Ca int1;
+    private Issued leaf;
 
     @BeforeAll
-    static void pki() {
+    void pki(@TempDir Path dir) {
         pki = TestPki.in(dir);
         root = pki.root("Root CA");
         int1 = root.intermediate("Int 1");
@@ -123,7 +123,7 @@ class TestPkiTest {
         }
     }
 
-    private static SSLContext clientContext(Issued client) throws Exception {
+    private SSLContext clientContext(Issued client) throws Exception {
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(client.keyStore(), TestPki.P12_PASSWORD.toCharArray());
         KeyStore anchors = KeyStore.getInstance("PKCS12");

@@ -12,23 +12,23 @@ import loomproxy.testkit.Ca;
 import loomproxy.testkit.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** RFC 6125 name matching (SPEC §4) against real certificates made by openssl. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostnameMatcherTest {
-    @TempDir
-    static Path dir;
-    private static X509Certificate sans;
-    private static X509Certificate cnOnly;
-    private static X509Certificate wildcardCnOnly;
-    private static X509Certificate sanAndCn;
-    private static X509Certificate ipAsCn;
-    private static X509Certificate ipAsDns;
+    private X509Certificate sans;
+    private X509Certificate cnOnly;
+    private X509Certificate wildcardCnOnly;
+    private X509Certificate sanAndCn;
+    private X509Certificate ipAsCn;
+    private X509Certificate ipAsDns;
 
     @BeforeAll
-    static void certificates() {
+    void certificates(@TempDir Path dir) {
         Ca ca = TestPki.in(dir).root("Root CA");
         sans = ca.newServer("cn.example.com")
                 .dns("a.example.com", "*.b.example.com", "*.com", "f*.c.example.com", "UPPER.Example.COM")

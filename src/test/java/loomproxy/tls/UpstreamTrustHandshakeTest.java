@@ -2,7 +2,6 @@ package loomproxy.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -24,25 +23,26 @@ import loomproxy.testkit.Issued;
 import loomproxy.testkit.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * UpstreamTrust inside a real JSSE handshake on loopback, with the socket layered the way the
  * proxy does it ({@code createSocket(plain, host, port, true)}): success carries bytes; a failure
- * aborts the handshake with an SSLHandshakeException caused by our VerificationException, and the
- * upstream receives the matching alert.
+ * aborts the handshake with an SSLHandshakeException caused by our VerificationException. (Which
+ * alert the upstream receives is asserted in {@link UpstreamTrustAlertTest}: over TCP the client's
+ * close can reset the connection before the server reads the alert.)
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UpstreamTrustHandshakeTest {
     private static final int TIMEOUT_MS = 10_000;
 
-    @TempDir
-    static Path dir;
-    private static Ca root;
-    private static Issued upstream;
-    private static Issued expired;
+    private Ca root;
+    private Issued upstream;
+    private Issued expired;
 
     @BeforeAll
-    static void pki() {
+    void pki(@TempDir Path dir) {
         root = TestPki.in(dir).root("Root CA");
         Ca int1 = root.intermediate("Int 1");
         upstream = int1.newServer("localhost").dns("localhost").ip("127.0.0.1").issue();
@@ -68,15 +68,13 @@ class UpstreamTrustHandshakeTest {
             VerificationException e = failedHandshake(client(0, Optional.empty()), server.port());
             assertEquals(VerifyReason.DEPTH, e.reason());
             assertEquals("depth: 1 intermediate > proxy_ssl_verify_depth 0", e.getMessage());
-            assertTrue(server.outcome().contains("certificate_unknown"), server.outcome());
         }
     }
 
     @Test
-    void expiredLeafSendsCertificateExpiredAlert() throws Exception {
+    void expiredLeafAbortsTheHandshake() throws Exception {
         try (var server = new OneShotUpstream(expired.serverContext())) {
             assertEquals(VerifyReason.EXPIRED, failedHandshake(client(1, Optional.empty()), server.port()).reason());
-            assertTrue(server.outcome().contains("certificate_expired"), server.outcome());
         }
     }
 
@@ -88,14 +86,14 @@ class UpstreamTrustHandshakeTest {
         }
     }
 
-    private static SSLContext client(int depth, Optional<String> name) throws GeneralSecurityException {
+    private SSLContext client(int depth, Optional<String> name) throws GeneralSecurityException {
         var trust = new UpstreamTrust(List.of(root.certificate()), List.of(), depth, name, InstantSource.system());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {trust}, null);
         return context;
     }
 
-    private static SSLSocket handshake(SSLContext context, String host, int port) throws IOException {
+    private SSLSocket handshake(SSLContext context, String host, int port) throws IOException {
         Socket plain = new Socket(InetAddress.getLoopbackAddress(), port);
         plain.setSoTimeout(TIMEOUT_MS);
         SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
@@ -108,7 +106,7 @@ class UpstreamTrustHandshakeTest {
         }
     }
 
-    private static VerificationException failedHandshake(SSLContext context, int port) {
+    private VerificationException failedHandshake(SSLContext context, int port) {
         SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
                 () -> handshake(context, "localhost", port).close());
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -20,24 +20,24 @@ import loomproxy.testkit.Issued;
 import loomproxy.testkit.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** proxy_ssl_crl: a revoked certificate anywhere in the chain, and OpenSSL's CRL_CHECK_ALL. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UpstreamTrustRevocationTest {
     private static final String HOST = "upstream.example.com";
 
-    @TempDir
-    static Path dir;
-    private static TestPki pki;
-    private static Ca root;
-    private static Ca goodInt;
-    private static Ca revokedInt;
-    private static Issued leaf;
-    private static Issued revokedLeaf;
-    private static Issued underRevokedInt;
+    private TestPki pki;
+    private Ca root;
+    private Ca goodInt;
+    private Ca revokedInt;
+    private Issued leaf;
+    private Issued revokedLeaf;
+    private Issued underRevokedInt;
 
     @BeforeAll
-    static void pki() {
+    void pki(@TempDir Path dir) {
         pki = TestPki.in(dir);
         root = pki.root("Root CA");
         goodInt = root.intermediate("Int 1");
@@ -49,7 +49,7 @@ class UpstreamTrustRevocationTest {
         root.revoke(revokedInt.cert());
     }
 
-    static UpstreamTrust trust(Crl... crls) {
+    UpstreamTrust trust(Crl... crls) {
         List<X509CRL> list = Stream.of(crls).map(Crl::crl).toList();
         return new UpstreamTrust(List.of(root.certificate()), list, 1, Optional.empty(), InstantSource.system());
     }
@@ -95,6 +95,14 @@ class UpstreamTrustRevocationTest {
         VerificationException e = rejected(trust(stale, goodInt.crl()), leaf, VerifyReason.CRL);
         assertEquals("crl: no current CRL from CN=Root CA in proxy_ssl_crl (the newest expired "
                 + stale.crl().getNextUpdate().toInstant() + ")", e.getMessage());
+    }
+
+    @Test
+    void aCrlSignedByALookAlikeCaLeavesTheStatusUndetermined() {
+        Crl forged = pki.root("Root CA").crl(); // same issuer name, another key: PKIX rejects its signature
+        VerificationException e = rejected(trust(forged, goodInt.crl()), leaf, VerifyReason.CRL);
+        assertTrue(e.getMessage().startsWith("crl: cannot tell whether CN=Int 1 is revoked by CN=Root CA: "),
+                e.getMessage());
     }
 
     @Test
