@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.NamingException;
@@ -89,15 +90,7 @@ final class HostnameMatcher {
         String s = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
         var v4 = IPV4.matcher(s);
         if (v4.matches()) {
-            byte[] bytes = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                int octet = Integer.parseInt(v4.group(i + 1));
-                if (octet > 255) {
-                    return Optional.empty();
-                }
-                bytes[i] = (byte) octet;
-            }
-            return Optional.of(bytes);
+            return ipv4(v4);
         }
         if (!IPV6.matcher(s).matches()) {
             return Optional.empty();
@@ -109,6 +102,19 @@ final class HostnameMatcher {
         } catch (UnknownHostException notAnAddress) {
             return Optional.empty();
         }
+    }
+
+    /** Dotted decimal only, as OpenSSL's a2i_ipadd reads it; no inet_aton forms such as "10.1". */
+    private static Optional<byte[]> ipv4(Matcher octets) {
+        byte[] bytes = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            int octet = Integer.parseInt(octets.group(i + 1));
+            if (octet > 255) {
+                return Optional.empty();
+            }
+            bytes[i] = (byte) octet;
+        }
+        return Optional.of(bytes);
     }
 
     /** The SAN entries, or empty when the certificate has none (or none that parse: then nothing can match). */

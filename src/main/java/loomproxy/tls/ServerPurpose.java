@@ -10,9 +10,10 @@ import java.util.Map;
 /**
  * May the leaf authenticate a TLS server? PKIX checks CA key usage only; the end-entity rules are
  * OpenSSL's {@code X509_PURPOSE_SSL_SERVER} (crypto/x509/v3_purp.c, {@code check_purpose_ssl_server}),
- * which NGINX applies: an extendedKeyUsage, when present, must allow serverAuth (or, per RFC 5280
- * §4.2.1.12, anyExtendedKeyUsage), and a keyUsage, when present, must allow digitalSignature,
- * keyEncipherment or keyAgreement.
+ * which NGINX applies: an extendedKeyUsage, when present, must allow serverAuth, and a keyUsage, when
+ * present, must allow digitalSignature, keyEncipherment or keyAgreement. One relaxation: we also
+ * accept anyExtendedKeyUsage, as RFC 5280 §4.2.1.12 permits and the JDK's EndEntityChecker does
+ * (OpenSSL's xku_reject does not).
  */
 final class ServerPurpose {
     private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";

@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
@@ -66,6 +67,7 @@ final class UpstreamTrust extends X509ExtendedTrustManager {
 
     /** The whole check; {@code chain} as the server sent it, leaf first. */
     void verify(X509Certificate[] chain, String name) throws VerificationException {
+        Objects.requireNonNull(name, "name");
         if (chain == null || chain.length == 0) {
             throw new VerificationException(VerifyReason.UNTRUSTED, "the upstream sent no certificate");
         }

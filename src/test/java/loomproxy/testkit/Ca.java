@@ -1,5 +1,8 @@
 package loomproxy.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -138,13 +141,17 @@ public final class Ca {
     /** The minimal {@code openssl ca} configuration and database for a CA living in {@code dir}. */
     private static Path writeDatabase(Path dir) {
         Path config = dir.resolve("ca.cnf");
-        if (config.toFile().exists()) {
+        if (Files.exists(config)) {
             return config;
         }
         Pem.write(dir.resolve("index.txt"), "");
         Pem.write(dir.resolve("serial"), "1000\n");
         Pem.write(dir.resolve("crlnumber"), "1000\n");
-        dir.resolve("issued").toFile().mkdirs();
+        try {
+            Files.createDirectories(dir.resolve("issued"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return Pem.write(config, """
                 [ ca ]
                 default_ca = this

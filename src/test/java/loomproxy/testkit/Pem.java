@@ -6,11 +6,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
 
@@ -50,6 +54,19 @@ final class Pem {
             throw new UncheckedIOException(e);
         } catch (CertificateException e) {
             throw new IllegalStateException("openssl wrote an unreadable certificate " + file, e);
+        }
+    }
+
+    /** An unencrypted PKCS#8 key ("BEGIN PRIVATE KEY"), as openssl genpkey writes it. */
+    static PrivateKey readPrivateKey(Path file, String algorithm) {
+        try {
+            String base64 = Files.readString(file, StandardCharsets.US_ASCII).replaceAll("-----[^-]+-----|\\s", "");
+            byte[] der = Base64.getDecoder().decode(base64);
+            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("openssl wrote an unreadable " + algorithm + " key " + file, e);
         }
     }
 

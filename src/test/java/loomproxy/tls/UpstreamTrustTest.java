@@ -25,25 +25,25 @@ import loomproxy.testkit.Issued;
 import loomproxy.testkit.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** SPEC §4 verification, straight on {@link UpstreamTrust#verify}: one PKI for the class, read-only. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UpstreamTrustTest {
     private static final String HOST = "upstream.example.com";
 
-    @TempDir
-    static Path dir;
-    private static TestPki pki;
-    private static Ca root;
-    private static List<Ca> ints;
+    private TestPki pki;
+    private Ca root;
+    private List<Ca> ints;
     /** leafUnder[n] is signed by the n-th intermediate (0: by the root). */
-    private static final Issued[] leafUnder = new Issued[4];
+    private final Issued[] leafUnder = new Issued[4];
 
     @BeforeAll
-    static void pki() {
+    void pki(@TempDir Path dir) {
         pki = TestPki.in(dir);
         root = pki.root("Root CA");
         ints = root.intermediates(3);
@@ -53,11 +53,11 @@ class UpstreamTrustTest {
         }
     }
 
-    static UpstreamTrust trust(int depth, X509Certificate... anchors) {
+    UpstreamTrust trust(int depth, X509Certificate... anchors) {
         return new UpstreamTrust(List.of(anchors), List.of(), depth, Optional.empty(), InstantSource.system());
     }
 
-    static UpstreamTrust trustAt(InstantSource clock) {
+    UpstreamTrust trustAt(InstantSource clock) {
         return new UpstreamTrust(List.of(root.certificate()), List.of(), 3, Optional.empty(), clock);
     }
 
