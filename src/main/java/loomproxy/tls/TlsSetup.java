@@ -2,7 +2,6 @@ package loomproxy.tls;
 
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Security;
 import java.security.cert.X509CRL;
@@ -17,8 +16,6 @@ import java.util.stream.Collectors;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import loomproxy.config.Problems;
 import loomproxy.config.Sources;
 import loomproxy.config.TlsConfig;
@@ -154,7 +151,7 @@ public final class TlsSetup {
     }
 
     private TrustManager[] trustManagers(InstantSource clock) {
-        List<X509Certificate> anchors = config.trustedCertificate().isEmpty() ? jdkDefaultAnchors()
+        List<X509Certificate> anchors = config.trustedCertificate().isEmpty() ? jdkDefaultCas()
                 : read("proxy_ssl_trusted_certificate", () -> PemFiles.certificates(config.trustedCertificate().get()));
         List<X509CRL> crls = config.crl().isEmpty() ? List.of()
                 : read("proxy_ssl_crl", () -> PemFiles.crls(config.crl().get()));
@@ -180,16 +177,9 @@ public final class TlsSetup {
         }
     }
 
-    private static List<X509Certificate> jdkDefaultAnchors() {
+    private static List<X509Certificate> jdkDefaultCas() {
         try {
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init((KeyStore) null);
-            for (TrustManager tm : factory.getTrustManagers()) {
-                if (tm instanceof X509TrustManager x509) {
-                    return List.of(x509.getAcceptedIssuers());
-                }
-            }
-            return List.of();
+            return UpstreamTrust.jdkDefaultCas();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK's default trust store cannot be read: " + e.getMessage(), e);
         }

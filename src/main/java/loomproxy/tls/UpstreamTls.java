@@ -105,7 +105,7 @@ public final class UpstreamTls {
 
     /** RFC 6066 §3: no SNI for IP literals; proxy_ssl_server_name off sends none at all. */
     private List<SNIServerName> serverNames(String name) {
-        if (!config.serverName() || IpLiterals.isIpLiteral(name)) {
+        if (!config.serverName() || HostnameMatcher.ipLiteral(name).isPresent()) {
             return List.of();
         }
         try {
