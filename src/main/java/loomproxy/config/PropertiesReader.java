@@ -15,7 +15,7 @@ import java.util.Optional;
  * character is {@code #} or {@code !} is a comment and is never continued; an odd number of trailing
  * backslashes continues the logical line onto the next natural line (whose leading blanks are
  * dropped); the key ends at the first unescaped {@code =}, {@code :} or blank; escapes are
- * {@code \t \n \r \f \\uXXXX}, and a backslash before any other character yields that character.
+ * {@code \t \n \r \f \\uHHHH}, and a backslash before any other character yields that character.
  */
 final class PropertiesReader {
     private static final String BLANKS = " \t\f";
@@ -146,6 +146,6 @@ final class PropertiesReader {
     }
 
     private static String malformed(String digits) {
-        return "malformed \\uXXXX escape \"\\u" + digits + "\" (four hex digits expected; write \\\\u for a backslash)";
+        return "malformed \\uHHHH escape \"\\u" + digits + "\" (four hex digits expected; write \\\\u for a backslash)";
     }
 }

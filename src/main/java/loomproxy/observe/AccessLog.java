@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  */
 public final class AccessLog {
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX", Locale.ROOT);
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT);
 
     private static final Map<String, Function<SessionFacts, String>> VARIABLES = Map.ofEntries(
             Map.entry("remote_addr", f -> host(f.remote)),

@@ -88,7 +88,7 @@ class PropertiesReaderTest {
         List<Setting> s = read("a = 1\nb = \\u12G4\nc = 3\n");
         assertEquals(List.of("a=1", "c=3"), pairs(s));
         Problem p = problems.list().get(0);
-        assertEquals("/etc/lp.properties:2: b: malformed \\uXXXX escape \"\\u12G4\" "
+        assertEquals("/etc/lp.properties:2: b: malformed \\uHHHH escape \"\\u12G4\" "
                 + "(four hex digits expected; write \\\\u for a backslash)", p.toString());
     }
 
