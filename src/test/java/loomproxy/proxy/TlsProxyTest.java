@@ -14,6 +14,7 @@ import javax.net.ssl.SSLServerSocket;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.Ca;
 import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.FullBacklog;
 import loomproxy.testkit.Issued;
 import loomproxy.testkit.TestPki;
 import loomproxy.testkit.TestProxy;
@@ -194,6 +195,45 @@ class TlsProxyTest {
             c.close();
             proxy.access().await(" 200 ", "\"localhost:" + refused + ", localhost:" + silent.getLocalPort()
                     + ", localhost:" + bad.port() + ", localhost:" + good.port() + "\"", "\"ok\"");
+        }
+    }
+
+    @Test
+    void connectTimeoutFailsOverToTheNextServer() throws Exception {
+        try (FullBacklog stalled = new FullBacklog();
+             EchoServer good = upstream(server, true);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + stalled.port() + ", localhost:" + good.port(),
+                     "300ms", ""));
+             Socket c = proxy.connect("main")) {
+            Bytes.write(c, "patience");
+            assertEquals("patience", Bytes.readString(c, 8));
+            proxy.errors().await("upstream localhost:" + stalled.port() + " connect failed: timed out after 300ms");
+        }
+    }
+
+    @Test
+    void revokedUpstreamCertificateFailsWithACrl() throws Exception {
+        Issued revoked = intermediate.newServer("localhost").freshKey().issue();
+        intermediate.revoke(revoked);
+        Path crls = pki.crlBundle("crls-" + System.nanoTime() + ".pem", root.crl(), intermediate.crl());
+        try (EchoServer echo = upstream(revoked, true);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_crl = " + crls));
+             Socket c = proxy.connect("main")) {
+            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+            proxy.errors().await("verification failed: revoked: CN=localhost");
+        }
+    }
+
+    @Test
+    void earlyClientBytesWaitForTheTlsHandshake() throws Exception {
+        try (SSLServerSocket upstream = (SSLServerSocket) server.serverContext(root.certificate()).getServerSocketFactory()
+                .createServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + upstream.getLocalPort(), ""));
+             Socket c = proxy.connect("main")) {
+            Bytes.write(c, "sent before any handshake");
+            try (Socket accepted = upstream.accept()) {
+                assertEquals("sent before any handshake", Bytes.readString(accepted, 25));
+            }
         }
     }
 
