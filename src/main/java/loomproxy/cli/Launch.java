@@ -9,7 +9,6 @@ import loomproxy.config.AccessLogConfig;
 import loomproxy.config.ConfigException;
 import loomproxy.config.ConfigLoader;
 import loomproxy.config.ErrorLogConfig;
-import loomproxy.config.Location;
 import loomproxy.config.Problem;
 import loomproxy.config.Problems;
 import loomproxy.config.ProxyConfig;
@@ -73,7 +72,7 @@ record Launch(ProxyConfig config, Proxy proxy, List<LogSink> sinks) implements A
             sinks.add(sink);
             return sink;
         } catch (IOException e) {
-            problems.add(new Location(config.file(), 0), key, "cannot open " + file + " for appending ("
+            problems.add(config.sources().of(key), key, "cannot open " + file + " for appending ("
                     + e.getMessage() + "): create the directory or fix its permissions");
             return LogSink.of(fallback);
         }

@@ -53,6 +53,13 @@ final class Block {
         return start;
     }
 
+    /** Where each key of this scope was set; unset keys point at {@code fallback}. */
+    Sources sources(Location fallback) {
+        java.util.Map<String, Location> byKey = new java.util.LinkedHashMap<>();
+        first.forEach((d, s) -> byKey.put(d.name(), s.where()));
+        return new Sources(java.util.Map.copyOf(byKey), start != null ? start : fallback);
+    }
+
     boolean has(Directive<?> d) {
         return first.containsKey(d);
     }

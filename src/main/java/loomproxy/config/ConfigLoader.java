@@ -60,7 +60,8 @@ public final class ConfigLoader {
         AccessLogConfig accessLog = accessLog();
         Duration shutdownTimeout = topValue(Directive.SHUTDOWN_TIMEOUT);
         throwIfAny();
-        return new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog, shutdownTimeout);
+        return new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog, shutdownTimeout,
+                top.sources(new Location(file, 0)));
     }
 
     /** In file order, as a compiler lists errors; the stable sort keeps one line's problems in the order found. */

@@ -144,4 +144,12 @@ class MainTest {
         assertEquals(0, run(file.toString()));
         assertTrue(err().contains("[info] server main listening on"), err());
     }
+
+    @Test
+    void unwritableLogIsNamedAtItsLine() throws Exception {
+        Path file = write("server.main.listen = 127.0.0.1:0\nserver.main.proxy_pass = 127.0.0.1:9\n"
+                + "access_log = " + dir.resolve("no/such/dir/access.log") + "\n");
+        assertEquals(1, run("--check", file.toString()));
+        assertTrue(err().contains(file + ":3: access_log: cannot open "), err());
+    }
 }
