@@ -68,7 +68,7 @@ final class Demo {
                 err.println("loomproxy: demo self-check failed");
                 return Main.RUNTIME_FAILURE;
             }
-            out.printf("%nTry it:  nc 127.0.0.1 %d     (type a line: it comes back through mutual TLS)%n"
+            out.printf("%nTry it:  nc 127.0.0.1 %d     (or telnet; type a line: it comes back through mutual TLS)%n"
                     + "Access log lines follow; \"r\" means the upstream TLS session was resumed. Ctrl-C stops.%n%n", port);
             onTerminate.register(stop::countDown);
             stop.await();

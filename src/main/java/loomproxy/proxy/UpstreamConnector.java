@@ -86,7 +86,6 @@ final class UpstreamConnector {
         } catch (IOException e) {
             closeQuietly(plain);
             log.warn("upstream " + peer + " connect failed: " + connectReason(e, timeout));
-            facts.verify("connect");
             return Optional.empty();
         }
         if (block.tls().isEmpty()) {
