@@ -21,10 +21,17 @@ final class Pump implements Runnable {
     private final Activity activity;
     private final Runnable onEnd;
     private final long rate;
+    private Runnable onFirstBytes;
     private long bytes;
     private End end;
     private IOException failure;
     private boolean failedOnWrite;
+
+    /** Runs once when the first bytes have been read (used to return a TLS ticket slot). */
+    Pump onFirstBytes(Runnable action) {
+        this.onFirstBytes = action;
+        return this;
+    }
 
     /** @param rate bytes per second read from {@code from} (proxy_upload_rate/_download_rate), 0 = unlimited */
     Pump(Socket from, Socket to, int bufferSize, long rate, Activity activity, Runnable onEnd) {
@@ -71,6 +78,10 @@ final class Pump implements Runnable {
                 return End.EOF;
             }
             activity.touch();
+            if (onFirstBytes != null) {
+                onFirstBytes.run();
+                onFirstBytes = null;
+            }
             try {
                 out.write(buffer, 0, n);
             } catch (IOException e) {

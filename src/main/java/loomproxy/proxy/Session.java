@@ -58,7 +58,10 @@ final class Session implements Runnable {
             if (upstream != null) {
                 UpstreamConnector.closeQuietly(upstream);
             }
-            connected.ifPresent(c -> block.group().release(c.peer(), false));
+            connected.ifPresent(c -> {
+                c.firstBytes().run();
+                block.group().release(c.peer(), false);
+            });
             facts.end();
             registry.ended(this, facts);
         }
@@ -73,7 +76,8 @@ final class Session implements Runnable {
         setReadTimeout(upstreamSocket, idleMillis);
         CountDownLatch firstEnd = new CountDownLatch(1);
         Pump up = new Pump(client, upstreamSocket, config.bufferSize(), config.uploadRate(), activity, firstEnd::countDown);
-        Pump down = new Pump(upstreamSocket, client, config.bufferSize(), config.downloadRate(), activity, firstEnd::countDown);
+        Pump down = new Pump(upstreamSocket, client, config.bufferSize(), config.downloadRate(), activity, firstEnd::countDown)
+                .onFirstBytes(connected.firstBytes());
         long started = System.nanoTime();
         Thread upThread = Thread.ofVirtual().name("pump client>upstream #" + facts.connection()).start(up);
         Thread downThread = Thread.ofVirtual().name("pump upstream>client #" + facts.connection()).start(down);

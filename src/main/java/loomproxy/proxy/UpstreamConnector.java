@@ -24,8 +24,13 @@ import loomproxy.upstream.Peer;
  * proxy_next_upstream on) try the next, within proxy_next_upstream_tries and _timeout.
  */
 final class UpstreamConnector {
-    /** A usable upstream connection: the caller must release {@code peer} and close {@code socket}. */
-    record Connected(Peer peer, Socket socket, SessionFacts.Try attempt) {}
+    /**
+     * A usable upstream connection: the caller must release {@code peer}, close {@code socket}, and
+     * run {@code firstBytes} when the upstream first sends data (or the session ends).
+     */
+    record Connected(Peer peer, Socket socket, SessionFacts.Try attempt, Runnable firstBytes) {}
+
+    private record Opened(Socket socket, Runnable firstBytes) {}
 
     private final Block block;
     private final SessionLog log;
@@ -54,9 +59,9 @@ final class UpstreamConnector {
             Peer peer = pick.get();
             tried.add(peer);
             SessionFacts.Try attempt = facts.attempt(peer.toString());
-            Optional<Socket> socket = tryPeer(peer, attempt, facts, proxyHeader);
-            if (socket.isPresent()) {
-                return Optional.of(new Connected(peer, socket.get(), attempt));
+            Optional<Opened> opened = tryPeer(peer, attempt, facts, proxyHeader);
+            if (opened.isPresent()) {
+                return Optional.of(new Connected(peer, opened.get().socket(), attempt, opened.get().firstBytes()));
             }
             block.group().release(peer, true);
             tries--;
@@ -66,7 +71,7 @@ final class UpstreamConnector {
         }
     }
 
-    private Optional<Socket> tryPeer(Peer peer, SessionFacts.Try attempt, SessionFacts facts, byte[] proxyHeader) {
+    private Optional<Opened> tryPeer(Peer peer, SessionFacts.Try attempt, SessionFacts facts, byte[] proxyHeader) {
         ServerConfig config = block.config();
         Duration timeout = config.connectTimeout();
         long started = System.nanoTime();
@@ -90,19 +95,19 @@ final class UpstreamConnector {
         }
         if (block.tls().isEmpty()) {
             attempt.connected(System.nanoTime() - started);
-            return Optional.of(plain);
+            return Optional.of(new Opened(plain, () -> { }));
         }
         return handshake(block.tls().get(), plain, peer, attempt, facts, started);
     }
 
-    private Optional<Socket> handshake(UpstreamTls tls, Socket plain, Peer peer, SessionFacts.Try attempt,
+    private Optional<Opened> handshake(UpstreamTls tls, Socket plain, Peer peer, SessionFacts.Try attempt,
                                        SessionFacts facts, long started) {
         try {
             UpstreamTls.Established tlsSession = tls.handshake(plain, peer.address(), block.config().connectTimeout());
             attempt.connected(System.nanoTime() - started);
             facts.tls(tlsSession.protocol(), tlsSession.cipher(), tlsSession.name(), tlsSession.reused());
             facts.verify(block.config().tls().verify() ? "ok" : "off");
-            return Optional.of(tlsSession.socket());
+            return Optional.of(new Opened(tlsSession.socket(), tlsSession.ticketsArrived()));
         } catch (HandshakeFailure e) {
             log.warn("upstream " + peer + (e.verification() ? " verification failed: " : " handshake failed: ") + e.getMessage());
             facts.verify(e.reason());

@@ -6,6 +6,9 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -25,8 +28,13 @@ import loomproxy.config.TlsConfig;
  * context and so an empty cache, since JSSE has no per-context switch for resumption.
  */
 public final class UpstreamTls {
-    /** What a completed handshake tells the access log. */
-    public record Established(SSLSocket socket, String protocol, String cipher, String name, boolean reused) {}
+    /**
+     * What a completed handshake tells the access log. Call {@code ticketsArrived} once the
+     * upstream has sent its first bytes (its NewSessionTicket came before them) or the session ended,
+     * whichever is first; it may be called more than once.
+     */
+    public record Established(SSLSocket socket, String protocol, String cipher, String name, boolean reused,
+                              Runnable ticketsArrived) {}
 
     private final TlsConfig config;
     private final KeyManager[] keys;
@@ -36,6 +44,7 @@ public final class UpstreamTls {
     private final String[] protocols;
     private final String[] suites;
     private final String[] groups;
+    private final Map<HostPort, TicketSlots> slots = new ConcurrentHashMap<>();
 
     UpstreamTls(TlsConfig config, KeyManager[] keys, TrustManager[] trust, List<String> protocols,
                 List<String> suites, List<String> groups) throws GeneralSecurityException {
@@ -56,10 +65,17 @@ public final class UpstreamTls {
      */
     public Established handshake(Socket connected, HostPort server, Duration timeout) throws HandshakeFailure {
         SSLSocket socket;
+        TicketSlots serverSlots = shared == null ? null : slots.computeIfAbsent(server, s -> new TicketSlots());
+        int slot = serverSlots == null ? 0 : serverSlots.take();
+        Runnable giveBack = once(serverSlots == null ? () -> { } : () -> serverSlots.give(slot));
         try {
             SSLContext context = shared != null ? shared : newContext();
-            socket = (SSLSocket) context.getSocketFactory().createSocket(connected, server.host(), server.port(), true);
+            // The host given here is JSSE's session cache key (with the connected port) and nothing
+            // else we rely on: SNI is set explicitly below and the verifier recovers the real host.
+            socket = (SSLSocket) context.getSocketFactory().createSocket(connected,
+                    TicketSlots.cacheHost(server.host(), slot), server.port(), true);
         } catch (IOException | GeneralSecurityException e) {
+            giveBack.run();
             throw new HandshakeFailure("handshake", "handshake: " + e.getMessage(), false, e);
         }
         String name = config.name().orElse(server.host());
@@ -75,8 +91,9 @@ public final class UpstreamTls {
             // handshake that made it (TLS 1.2 and 1.3 alike), which predates this one.
             boolean reused = session.getCreationTime() < started;
             return new Established(socket, session.getProtocol(), CipherStrings.opensslName(session.getCipherSuite()),
-                    name, reused);
+                    name, reused, giveBack);
         } catch (IOException e) {
+            giveBack.run();
             closeQuietly(socket, e);
             throw HandshakeFailures.classify(e, askedForCertificate(socket));
         } finally {
@@ -119,6 +136,15 @@ public final class UpstreamTls {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys, trust, random);
         return context;
+    }
+
+    private static Runnable once(Runnable action) {
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
     }
 
     private static void closeQuietly(Socket socket, Exception failure) {

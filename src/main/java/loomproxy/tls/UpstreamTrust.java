@@ -95,13 +95,13 @@ final class UpstreamTrust extends X509ExtendedTrustManager {
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
         SSLSession session = socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : null;
-        verify(chain, nameToCheck(session == null ? null : session.getPeerHost()));
+        verify(chain, nameToCheck(session == null ? null : TicketSlots.hostOf(session.getPeerHost())));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        verify(chain, nameToCheck(engine == null ? null : engine.getPeerHost()));
+        verify(chain, nameToCheck(engine == null ? null : TicketSlots.hostOf(engine.getPeerHost())));
     }
 
     @Override

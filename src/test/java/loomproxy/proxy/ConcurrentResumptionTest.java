@@ -1,0 +1,136 @@
+package loomproxy.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import loomproxy.testkit.Bytes;
+import loomproxy.testkit.Ca;
+import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.Issued;
+import loomproxy.testkit.NginxServer;
+import loomproxy.testkit.TestPki;
+import loomproxy.testkit.TestProxy;
+import loomproxy.testkit.Wait;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS 1.3 resumption under concurrency, counted by the upstream: 64 clients at once, five rounds.
+ * Only the first burst may need full handshakes (one per concurrent connection, each leaving a
+ * ticket behind); every later connection resumes, although each ticket is used once.
+ */
+class ConcurrentResumptionTest {
+    static final int CLIENTS = 64;
+    static final int ROUNDS = 5;
+
+    @TempDir
+    static Path pkiDir;
+    @TempDir
+    Path dir;
+
+    static Ca root;
+    static Issued server;
+    static Issued client;
+    static Path trusted;
+
+    @BeforeAll
+    static void pki() {
+        TestPki pki = TestPki.in(pkiDir);
+        root = pki.root("Resumption Root");
+        server = root.server("localhost");
+        client = root.client("resumption client");
+        trusted = pki.bundle("trusted.pem", root);
+    }
+
+    private TestProxy proxy(int upstreamPort) throws Exception {
+        return TestProxy.start(dir, """
+                upstream.backend = localhost:%d
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = backend
+                proxy_ssl = on
+                proxy_ssl_protocols = TLSv1.3
+                proxy_ssl_trusted_certificate = %s
+                proxy_ssl_certificate = %s
+                proxy_ssl_certificate_key = %s
+                proxy_ssl_verify_depth = 0
+                """.formatted(upstreamPort, trusted, client.chainPem(), client.keyPem()));
+    }
+
+    @Test
+    void jsseUpstreamSeesEveryConnectionAfterTheFirstBurstResumed() throws Exception {
+        try (EchoServer echo = EchoServer.tls(server.serverContext(root.certificate()), s -> {
+                 s.setNeedClientAuth(true);
+                 return s;
+             });
+             TestProxy proxy = proxy(echo.port())) {
+            burst(proxy);
+            List<Boolean> resumed = echo.handshakes().stream().map(EchoServer.Handshake::resumed).toList();
+            assertEquals(CLIENTS * ROUNDS, resumed.size());
+            long full = resumed.stream().filter(r -> !r).count();
+            assertTrue(full <= CLIENTS, full + " full handshakes of " + resumed.size());
+        }
+    }
+
+    @Test
+    void nginxUpstreamSeesEveryConnectionAfterTheFirstBurstResumed() throws Exception {
+        assumeTrue(NginxServer.available(), "nginx with the stream module is not installed");
+        try (EchoServer echo = EchoServer.plain();
+             NginxServer nginx = NginxServer.start(dir.resolve("nginx"), """
+                     log_format tls '$ssl_protocol $ssl_session_reused $ssl_client_verify';
+                     server {
+                         listen 127.0.0.1:%%PORT%% ssl;
+                         ssl_certificate %s;
+                         ssl_certificate_key %s;
+                         ssl_client_certificate %s;
+                         ssl_verify_client on;
+                         ssl_protocols TLSv1.3;
+                         ssl_session_cache shared:resume:1m;
+                         ssl_session_tickets on;
+                         access_log %s tls;
+                         proxy_pass 127.0.0.1:%d;
+                     }
+                     """.formatted(server.chainPem(), server.keyPem(), trusted, dir.resolve("nginx/tls.log"), echo.port()));
+             TestProxy proxy = proxy(nginx.port())) {
+            burst(proxy);
+            Wait.until(() -> handshakes(nginx).size() == CLIENTS * ROUNDS, Duration.ofSeconds(30),
+                    () -> "nginx logged " + handshakes(nginx).size());
+            long full = handshakes(nginx).stream().filter(l -> !l.contains(" r ")).count();
+            assertTrue(full <= CLIENTS, full + " full handshakes of " + CLIENTS * ROUNDS);
+        }
+    }
+
+    private static List<String> handshakes(NginxServer nginx) {
+        return nginx.read("tls.log").lines().filter(l -> l.contains("SUCCESS")).toList();
+    }
+
+    private static void burst(TestProxy proxy) throws Exception {
+        List<Callable<Boolean>> work = new ArrayList<>();
+        for (int i = 0; i < CLIENTS * ROUNDS; i++) {
+            work.add(() -> ping(proxy));
+        }
+        try (ExecutorService pool = Executors.newFixedThreadPool(CLIENTS)) {
+            for (Future<Boolean> f : pool.invokeAll(work)) {
+                assertTrue(f.get());
+            }
+        }
+    }
+
+    private static boolean ping(TestProxy proxy) throws IOException {
+        try (Socket c = proxy.connect("main")) {
+            Bytes.write(c, "ping");
+            return Bytes.readString(c, 4).equals("ping");
+        }
+    }
+}
