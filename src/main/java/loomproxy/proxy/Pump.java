@@ -15,6 +15,9 @@ import java.net.SocketTimeoutException;
 final class Pump implements Runnable {
     enum End { EOF, IDLE, ERROR }
 
+    /** What a waiting pump holds: enough for a typical request or reply, small beside 16k. */
+    static final int SMALL_BUFFER = 2048;
+
     private final Socket from;
     private final Socket to;
     private final int bufferSize;
@@ -55,17 +58,24 @@ final class Pump implements Runnable {
         }
     }
 
+    /**
+     * Idle sessions must not hold large buffers: a pump waits for data with a small buffer and takes
+     * a proxy_buffer_size one only while data arrives faster than the small one holds (a read
+     * filled it), giving it back when reads become short again.
+     */
     private End copy() throws IOException {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
-        byte[] buffer = new byte[bufferSize];
-        // With a rate, read at most a second's worth at a time so the pace stays even.
-        int chunk = rate > 0 ? (int) Math.max(1, Math.min(bufferSize, rate)) : bufferSize;
+        byte[] small = new byte[Math.min(SMALL_BUFFER, bufferSize)];
+        byte[] large = null;
         long started = System.nanoTime();
         while (true) {
+            byte[] buffer = large != null ? large : small;
+            // With a rate, read at most a second's worth at a time so the pace stays even.
+            int limit = rate > 0 ? (int) Math.max(1, Math.min(buffer.length, rate)) : buffer.length;
             int n;
             try {
-                n = in.read(buffer, 0, chunk);
+                n = in.read(buffer, 0, limit);
             } catch (SocketTimeoutException quiet) {
                 // The read timeout is proxy_timeout; the session is idle only if the other
                 // direction was quiet as long (NGINX: no bytes either way).
@@ -89,6 +99,11 @@ final class Pump implements Runnable {
                 throw e;
             }
             bytes += n;
+            if (large == null && n == small.length && bufferSize > small.length) {
+                large = new byte[bufferSize];
+            } else if (large != null && n < large.length / 4) {
+                large = null;
+            }
             if (rate > 0) {
                 keepPace(started);
             }

@@ -3,6 +3,7 @@ package loomproxy.proxy;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import loomproxy.config.ServerConfig;
@@ -86,12 +87,17 @@ final class Session implements Runnable {
         if (config.halfClose() && first.end() == Pump.End.EOF) {
             finishHalfClosed(first, up, down, upThread, downThread);
         } else {
+            if (first == up && first.end() == Pump.End.ERROR && first.failedOnWrite()) {
+                // The upstream went away while we wrote to it; why (a TLS alert, say) is still on
+                // its way to the other pump, which will read it or an EOF at once.
+                joinFor(downThread, Duration.ofSeconds(2));
+            }
             endNow(first, first == up ? "client" : "upstream");
         }
         join(upThread);
         join(downThread);
-        report(up, "client", "upstream");
-        report(down, "upstream", "client");
+        report(up, "client", "upstream", first == up);
+        report(down, "upstream", "client", first == down);
         facts.clientBytes(down.bytes(), up.bytes());
         connected.attempt().ended(System.nanoTime() - started, up.bytes(), down.bytes());
     }
@@ -125,8 +131,9 @@ final class Session implements Runnable {
         UpstreamConnector.closeQuietly(upstream);
     }
 
-    private void report(Pump pump, String from, String to) {
-        if (pump.end() != Pump.End.ERROR || pump.failure() == null || isOurClose(pump.failure())) {
+    /** @param endedFirst a pump that ended first failed on its own; a later one may just see our close */
+    private void report(Pump pump, String from, String to, boolean endedFirst) {
+        if (pump.end() != Pump.End.ERROR || pump.failure() == null || (!endedFirst && isOurClose(pump.failure()))) {
             return;
         }
         String peer = pump.failedOnWrite() ? to : from;
@@ -216,6 +223,14 @@ final class Session implements Runnable {
             }
         }
         if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinFor(Thread thread, Duration limit) {
+        try {
+            thread.join(limit);
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
