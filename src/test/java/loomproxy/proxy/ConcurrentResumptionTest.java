@@ -15,11 +15,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import loomproxy.testkit.Bytes;
-import loomproxy.testkit.Ca;
 import loomproxy.testkit.EchoServer;
-import loomproxy.testkit.Issued;
 import loomproxy.testkit.NginxServer;
-import loomproxy.testkit.TestPki;
+import loomproxy.testkit.MutualTls;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,40 +38,21 @@ class ConcurrentResumptionTest {
     @TempDir
     Path dir;
 
-    static Ca root;
-    static Issued server;
-    static Issued client;
-    static Path trusted;
+    static MutualTls tls;
 
     @BeforeAll
     static void pki() {
-        TestPki pki = TestPki.in(pkiDir);
-        root = pki.root("Resumption Root");
-        server = root.server("localhost");
-        client = root.client("resumption client");
-        trusted = pki.bundle("trusted.pem", root);
+        tls = MutualTls.in(pkiDir, "Resumption", 0);
     }
 
     private TestProxy proxy(int upstreamPort) throws Exception {
-        return TestProxy.start(dir, """
-                upstream.backend = localhost:%d
-                server.main.listen = 127.0.0.1:0
-                server.main.proxy_pass = backend
-                proxy_ssl = on
-                proxy_ssl_protocols = TLSv1.3
-                proxy_ssl_trusted_certificate = %s
-                proxy_ssl_certificate = %s
-                proxy_ssl_certificate_key = %s
-                proxy_ssl_verify_depth = 0
-                """.formatted(upstreamPort, trusted, client.chainPem(), client.keyPem()));
+        return TestProxy.start(dir, tls.proxyConfig("localhost:" + upstreamPort,
+                "proxy_ssl_protocols = TLSv1.3\nproxy_ssl_verify_depth = 0"));
     }
 
     @Test
     void jsseUpstreamSeesEveryConnectionAfterTheFirstBurstResumed() throws Exception {
-        try (EchoServer echo = EchoServer.tls(server.serverContext(root.certificate()), s -> {
-                 s.setNeedClientAuth(true);
-                 return s;
-             });
+        try (EchoServer echo = tls.echo(true);
              TestProxy proxy = proxy(echo.port())) {
             burst(proxy);
             List<Boolean> resumed = echo.handshakes().stream().map(EchoServer.Handshake::resumed).toList();
@@ -101,7 +80,7 @@ class ConcurrentResumptionTest {
                          access_log %s tls;
                          proxy_pass 127.0.0.1:%d;
                      }
-                     """.formatted(server.chainPem(), server.keyPem(), trusted, dir.resolve("nginx/tls.log"), echo.port()));
+                     """.formatted(tls.server().chainPem(), tls.server().keyPem(), tls.trusted(), dir.resolve("nginx/tls.log"), echo.port()));
              TestProxy proxy = proxy(nginx.port())) {
             burst(proxy);
             Wait.until(() -> handshakes(nginx).size() == CLIENTS * ROUNDS, Duration.ofSeconds(30),

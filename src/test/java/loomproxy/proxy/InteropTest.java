@@ -9,12 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import loomproxy.testkit.Bytes;
-import loomproxy.testkit.Ca;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.Issued;
 import loomproxy.testkit.NginxServer;
 import loomproxy.testkit.OpensslServer;
-import loomproxy.testkit.TestPki;
+import loomproxy.testkit.MutualTls;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,33 +32,19 @@ class InteropTest {
     @TempDir
     Path dir;
 
-    static Ca root;
+    static MutualTls tls;
     static Issued server;
-    static Issued client;
     static Path trusted;
 
     @BeforeAll
     static void pki() {
-        TestPki pki = TestPki.in(pkiDir);
-        root = pki.root("Interop Root");
-        Ca intermediate = root.intermediate("Interop Int");
-        server = intermediate.server("localhost");
-        client = intermediate.client("loomproxy interop client");
-        trusted = pki.bundle("trusted.pem", root);
+        tls = MutualTls.in(pkiDir, "Interop", 1);
+        server = tls.server();
+        trusted = tls.trusted();
     }
 
     private static String config(int port, String protocol) {
-        return """
-                upstream.backend = localhost:%d
-                server.main.listen = 127.0.0.1:0
-                server.main.proxy_pass = backend
-                proxy_ssl = on
-                proxy_ssl_protocols = %s
-                proxy_ssl_trusted_certificate = %s
-                proxy_ssl_certificate = %s
-                proxy_ssl_certificate_key = %s
-                proxy_ssl_verify_depth = 2
-                """.formatted(port, protocol, trusted, client.chainPem(), client.keyPem());
+        return tls.proxyConfig("localhost:" + port, "proxy_ssl_protocols = " + protocol + "\nproxy_ssl_verify_depth = 2");
     }
 
     @ParameterizedTest
@@ -116,7 +101,7 @@ class InteropTest {
             assertTrue(logged.get(0).startsWith(protocol + " . SUCCESS "), logged.toString());
             assertTrue(logged.get(1).startsWith(protocol + " r SUCCESS "), logged.toString());
             assertTrue(logged.get(2).startsWith(protocol + " r SUCCESS "), logged.toString());
-            assertTrue(logged.get(0).contains("CN=loomproxy interop client"), logged.toString());
+            assertTrue(logged.get(0).contains("CN=Interop client"), logged.toString());
         }
     }
 

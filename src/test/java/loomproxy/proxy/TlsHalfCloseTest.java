@@ -11,9 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import loomproxy.testkit.Bytes;
-import loomproxy.testkit.Ca;
-import loomproxy.testkit.Issued;
-import loomproxy.testkit.TestPki;
+import loomproxy.testkit.MutualTls;
 import loomproxy.testkit.TestProxy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,50 +28,32 @@ class TlsHalfCloseTest {
     @TempDir
     Path dir;
 
-    static Issued server;
-    static Issued client;
-    static Ca root;
-    static Path trusted;
+    static MutualTls tls;
 
     @BeforeAll
     static void pki() {
-        TestPki pki = TestPki.in(pkiDir);
-        root = pki.root("Half Root");
-        server = root.server("localhost");
-        client = root.client("half client");
-        trusted = pki.bundle("trusted.pem", root);
+        tls = MutualTls.in(pkiDir, "Half", 0);
     }
 
-    private String config(int port, String extra) {
-        return """
-                upstream.backend = localhost:%d
-                server.main.listen = 127.0.0.1:0
-                server.main.proxy_pass = backend
-                proxy_half_close = on
-                proxy_ssl = on
-                proxy_ssl_protocols = TLSv1.3
-                proxy_ssl_trusted_certificate = %s
-                proxy_ssl_verify_depth = 0
-                %s
-                """.formatted(port, trusted, extra);
+    /** Half-close on, TLS 1.3 only; with or without the client certificate. */
+    private static String config(int port, boolean clientCertificate) {
+        String text = tls.proxyConfig("localhost:" + port, "proxy_half_close = on\nproxy_ssl_protocols = TLSv1.3\nproxy_ssl_verify_depth = 0");
+        return clientCertificate ? text : text.lines().filter(l -> !l.startsWith("proxy_ssl_certificate"))
+                .reduce("", (a, b) -> a + b + "\n");
     }
 
     private static SSLServerSocket listen(boolean needClientAuth) throws IOException {
-        SSLServerSocket socket = (SSLServerSocket) server.serverContext(root.certificate()).getServerSocketFactory()
+        SSLServerSocket socket = (SSLServerSocket) tls.server().serverContext(tls.root().certificate()).getServerSocketFactory()
                 .createServerSocket(0, 10, InetAddress.getLoopbackAddress());
         socket.setEnabledProtocols(new String[] {"TLSv1.3"});
         socket.setNeedClientAuth(needClientAuth);
         return socket;
     }
 
-    private String withClientCert() {
-        return "proxy_ssl_certificate = " + client.chainPem() + "\nproxy_ssl_certificate_key = " + client.keyPem();
-    }
-
     @Test
     void clientEofReachesTheUpstreamAsCloseNotifyAndTheReplyStillComesBack() throws Exception {
         try (SSLServerSocket upstream = listen(true);
-             TestProxy proxy = TestProxy.start(dir, config(upstream.getLocalPort(), withClientCert()))) {
+             TestProxy proxy = TestProxy.start(dir, config(upstream.getLocalPort(), true))) {
             CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> replyAfterEof(upstream));
             try (Socket c = proxy.connect("main")) {
                 Bytes.write(c, "whole request");
@@ -87,7 +67,7 @@ class TlsHalfCloseTest {
     @Test
     void upstreamCloseNotifyReachesTheClientAsEofAndClientDataStillFlows() throws Exception {
         try (SSLServerSocket upstream = listen(true);
-             TestProxy proxy = TestProxy.start(dir, config(upstream.getLocalPort(), withClientCert()))) {
+             TestProxy proxy = TestProxy.start(dir, config(upstream.getLocalPort(), true))) {
             CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> speakFirstThenListen(upstream));
             try (Socket c = proxy.connect("main")) {
                 assertEquals("server speaks first", new String(Bytes.readToEof(c.getInputStream()), StandardCharsets.UTF_8));
@@ -101,7 +81,7 @@ class TlsHalfCloseTest {
     @Test
     void tls13RefusalOfAMissingClientCertificateIsNamed() throws Exception {
         try (SSLServerSocket upstream = listen(true);
-             TestProxy proxy = TestProxy.start(dir, config(upstream.getLocalPort(), ""))) {
+             TestProxy proxy = TestProxy.start(dir, config(upstream.getLocalPort(), false))) {
             CompletableFuture.runAsync(() -> {
                 try (SSLSocket s = (SSLSocket) upstream.accept()) {
                     s.getInputStream().read();

@@ -16,6 +16,7 @@ import loomproxy.testkit.Ca;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.FullBacklog;
 import loomproxy.testkit.Issued;
+import loomproxy.testkit.MutualTls;
 import loomproxy.testkit.TestPki;
 import loomproxy.testkit.TestProxy;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,21 +32,21 @@ class TlsProxyTest {
     @TempDir
     Path dir;
 
+    static MutualTls tls;
     static TestPki pki;
     static Ca root;
     static Ca intermediate;
     static Issued server;
-    static Issued client;
     static Path trusted;
 
     @BeforeAll
     static void pki() {
-        pki = TestPki.in(pkiDir);
-        root = pki.root("Root CA");
-        intermediate = root.intermediate("Int 1");
-        server = intermediate.newServer("localhost").dns("localhost").ip("127.0.0.1").issue();
-        client = intermediate.client("proxy client");
-        trusted = pki.bundle("trusted.pem", root);
+        tls = MutualTls.in(pkiDir, "Proxy", 1);
+        pki = tls.pki();
+        root = tls.root();
+        intermediate = tls.issuer();
+        server = tls.server();
+        trusted = tls.trusted();
     }
 
     static String config(String servers, String extra) {
@@ -53,27 +54,11 @@ class TlsProxyTest {
     }
 
     static String config(String servers, String connectTimeout, String extra) {
-        return """
-                upstream.backend = %s
-                server.main.listen = 127.0.0.1:0
-                server.main.proxy_pass = backend
-                proxy_ssl = on
-                proxy_ssl_trusted_certificate = %s
-                proxy_ssl_certificate = %s
-                proxy_ssl_certificate_key = %s
-                proxy_connect_timeout = %s
-                %s
-                """.formatted(servers, trusted, client.chainPem(), client.keyPem(), connectTimeout, extra);
+        return tls.proxyConfig(servers, "proxy_connect_timeout = " + connectTimeout + "\n" + extra);
     }
 
     static EchoServer upstream(Issued certificate, boolean needClientAuth, String... protocols) throws IOException {
-        return EchoServer.tls(certificate.serverContext(root.certificate()), socket -> {
-            socket.setNeedClientAuth(needClientAuth);
-            if (protocols.length > 0) {
-                socket.setEnabledProtocols(protocols);
-            }
-            return socket;
-        });
+        return tls.echo(certificate, needClientAuth, protocols);
     }
 
     @ParameterizedTest
@@ -91,7 +76,7 @@ class TlsProxyTest {
             assertEquals(3, seen.size());
             assertEquals(List.of(false, true, true), seen.stream().map(EchoServer.Handshake::resumed).toList());
             assertTrue(seen.stream().allMatch(h -> h.protocol().equals(protocol)), seen.toString());
-            assertTrue(seen.get(0).clientPrincipal().contains("CN=proxy client"), seen.get(0).toString());
+            assertTrue(seen.get(0).clientPrincipal().contains("CN=Proxy client"), seen.get(0).toString());
             assertEquals("localhost", seen.get(0).serverName(), "SNI is the chosen server's host");
             proxy.access().await(" " + protocol + " . \"ok\"");
             proxy.access().await(" " + protocol + " r \"ok\"");

@@ -23,10 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import loomproxy.testkit.Bytes;
-import loomproxy.testkit.Ca;
 import loomproxy.testkit.EchoServer;
-import loomproxy.testkit.Issued;
-import loomproxy.testkit.TestPki;
+import loomproxy.testkit.MutualTls;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,38 +41,19 @@ class VolumeTest {
     @TempDir
     Path dir;
 
-    static Issued server;
-    static Issued client;
-    static Path trusted;
-    static Ca root;
+    static MutualTls tls;
 
     @BeforeAll
     static void pki() {
-        TestPki pki = TestPki.in(pkiDir);
-        root = pki.root("Volume Root");
-        server = root.server("localhost");
-        client = root.client("volume client");
-        trusted = pki.bundle("trusted.pem", root);
+        tls = MutualTls.in(pkiDir, "Volume", 0);
     }
 
-    private String config(String servers) {
-        return """
-                upstream.backend = %s
-                server.main.listen = 127.0.0.1:0
-                server.main.proxy_pass = backend
-                proxy_ssl = on
-                proxy_ssl_trusted_certificate = %s
-                proxy_ssl_certificate = %s
-                proxy_ssl_certificate_key = %s
-                proxy_ssl_verify_depth = 0
-                """.formatted(servers, trusted, client.chainPem(), client.keyPem());
+    private static String config(String servers) {
+        return tls.proxyConfig(servers, "proxy_ssl_verify_depth = 0");
     }
 
     private static EchoServer upstream() throws IOException {
-        return EchoServer.tls(server.serverContext(root.certificate()), s -> {
-            s.setNeedClientAuth(true);
-            return s;
-        });
+        return tls.echo(true);
     }
 
     @Test
