@@ -123,6 +123,14 @@ final class Pump implements Runnable {
         }
     }
 
+    Socket from() {
+        return from;
+    }
+
+    Socket to() {
+        return to;
+    }
+
     long bytes() {
         return bytes;
     }

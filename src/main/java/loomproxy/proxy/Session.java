@@ -92,7 +92,7 @@ final class Session implements Runnable {
                 // its way to the other pump, which will read it or an EOF at once.
                 joinFor(downThread, Duration.ofSeconds(2));
             }
-            endNow(first, first == up ? "client" : "upstream");
+            endNow(first);
         }
         join(upThread);
         join(downThread);
@@ -111,7 +111,7 @@ final class Session implements Runnable {
         if (otherPump.end() == Pump.End.EOF) {
             shutdownOutput(first == up ? client : upstream);
         } else {
-            endNow(otherPump, otherPump == up ? "client" : "upstream");
+            endNow(otherPump);
         }
     }
 
@@ -119,11 +119,9 @@ final class Session implements Runnable {
      * Ends both directions now. After an orderly EOF or idle timeout both sockets are closed in
      * order; after an error the surviving peer is reset, so it cannot take a cut stream for whole.
      */
-    private void endNow(Pump first, String side) {
+    private void endNow(Pump first) {
         if (first.end() == Pump.End.ERROR) {
-            Socket survivor = first.failedOnWrite() ? (side.equals("client") ? client : upstream)
-                    : (side.equals("client") ? upstream : client);
-            resetOnClose(survivor);
+            resetOnClose(first.failedOnWrite() ? first.from() : first.to());
         } else if (first.end() == Pump.End.IDLE) {
             log.info("timed out after " + block.config().timeout().toMillis() + "ms of no data (proxy_timeout)");
         }
