@@ -1,0 +1,79 @@
+package loomproxy.bench;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * New sessions per second: per operation a client connects to the proxy, sends 32 bytes, reads
+ * the echo and closes, so the proxy accepts, picks the upstream, connects, does a mutual-TLS
+ * handshake with chain and name verification, relays both ways and tears down. One client thread:
+ * each session waits for the previous one, which is the handshake's latency as much as its cost.
+ *
+ * <p>At the end of a trial it prints what the upstream saw (full vs resumed handshakes, over the
+ * whole trial including warm-up) and the upstream JVM's own CPU time per connection.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "-Xss512k", "-Xmx1g"})
+@Threads(1)
+@State(Scope.Benchmark)
+public class HandshakeBench {
+    @Param({"on", "off"})
+    public String reuse;
+
+    @Param({"TLSv1.2", "TLSv1.3"})
+    public String protocol;
+
+    private Rig rig;
+    private long connections;
+    private final byte[] out = "32 bytes from a loomproxy bench\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private final byte[] in = new byte[32];
+
+    @Setup(Level.Trial)
+    public void start() throws Exception {
+        rig = Rig.start("proxy_ssl_session_reuse = " + reuse + "\nproxy_ssl_protocols = " + protocol + "\n");
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws IOException {
+        try (Rig closing = rig) {
+            EchoUpstream.Summary seen = closing.stop();
+            System.out.printf("%nupstream saw %d handshakes, %d resumed (%.1f%%), %d errors; upstream JVM CPU %.0f us per connection%n",
+                    seen.handshakes(), seen.resumed(), 100.0 * seen.resumed() / Math.max(1, seen.handshakes()),
+                    seen.errors(), seen.cpuNanos() / 1000.0 / Math.max(1, connections));
+            if (seen.handshakes() < connections) {
+                throw new IllegalStateException("the upstream saw " + seen.handshakes() + " handshakes for "
+                        + connections + " sessions");
+            }
+        }
+    }
+
+    @Benchmark
+    public void connectEchoClose() throws IOException {
+        try (Socket socket = rig.connect()) {
+            Rig.roundTrip(socket, out, in);
+        }
+        connections++;
+        if (!Arrays.equals(out, in)) {
+            throw new IOException("the echo through the proxy differs from what was sent");
+        }
+    }
+}
