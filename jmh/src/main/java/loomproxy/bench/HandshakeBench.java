@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 2)
+// JSSE's handshake code runs a few dozen methods once per connection: C2 needs a few thousand
+// connections to compile them, hence the longer warm-up than the bulk benchmarks need.
+@Warmup(iterations = 8, time = 2)
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "-Xss512k", "-Xmx1g"})
 @Threads(1)

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 2)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "-Xss512k", "-Xmx1g"})
 @State(Scope.Benchmark)
