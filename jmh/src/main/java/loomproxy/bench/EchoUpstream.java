@@ -1,11 +1,14 @@
 package loomproxy.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -23,8 +26,9 @@ import loomproxy.cli.BenchPki;
  * memory measured in the benchmark JVM are the proxy's (and the thin client's), not the upstream's.
  * A TLS 1.2 + 1.3 echo server on 127.0.0.1 that requires a client certificate from the bench CA.
  *
- * <p>Protocol on its standard streams: it prints {@code port N} once listening; when its standard
- * input ends it prints one {@link Summary} line and exits.
+ * <p>Protocol on its standard streams: it prints {@code port N} once listening, then one
+ * {@link Summary} line (counts so far) for each line it reads; when its standard input ends it
+ * prints a last one and exits.
  */
 public final class EchoUpstream {
     private final SSLServerSocket server;
@@ -42,11 +46,18 @@ public final class EchoUpstream {
         System.out.println("port " + upstream.server.getLocalPort());
         System.out.flush();
         Thread.ofPlatform().daemon().name("echo upstream accept").start(upstream::acceptLoop);
-        System.in.transferTo(OutputStream.nullOutputStream()); // until the benchmark closes our stdin
-        upstream.server.close();
+        var commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+        while (commands.readLine() != null) { // each line asks for the counts so far
+            upstream.printSummary();
+        }
+        upstream.server.close(); // the benchmark closed our stdin: done
+        upstream.printSummary();
+    }
+
+    private void printSummary() {
         long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-        System.out.println(new Summary(upstream.full.get(), upstream.resumed.get(), upstream.errors.get(), cpu).line());
+        System.out.println(new Summary(full.get(), resumed.get(), errors.get(), cpu).line());
         System.out.flush();
     }
 
@@ -126,6 +137,12 @@ public final class EchoUpstream {
 
         long handshakes() {
             return full + resumed;
+        }
+
+        /** What happened between {@code earlier} and this one. */
+        Summary since(Summary earlier) {
+            return new Summary(full - earlier.full, resumed - earlier.resumed, errors - earlier.errors,
+                    cpuNanos - earlier.cpuNanos);
         }
     }
 }

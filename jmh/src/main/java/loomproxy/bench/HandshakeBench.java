@@ -2,8 +2,10 @@ package loomproxy.bench;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,6 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * New sessions per second: per operation a client connects to the proxy, sends 32 bytes, reads
@@ -25,8 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * handshake with chain and name verification, relays both ways and tears down. One client thread:
  * each session waits for the previous one, which is the handshake's latency as much as its cost.
  *
- * <p>At the end of a trial it prints what the upstream saw (full vs resumed handshakes, over the
- * whole trial including warm-up) and the upstream JVM's own CPU time per connection.
+ * <p>Besides the rate it reports, from the upstream's side, {@code upstreamResumedPercent} (how many
+ * handshakes the upstream saw resume a session) and {@code upstreamCpuUsPerSession} (the upstream
+ * JVM's own CPU per session, for comparison with the proxy's {@code cpu}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -45,27 +49,50 @@ public class HandshakeBench {
     public String protocol;
 
     private Rig rig;
-    private long connections;
-    private final byte[] out = "32 bytes from a loomproxy bench\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private int measuredIterations;
+    private long sessions;
+    private long sessionsBefore;
+    private EchoUpstream.Summary upstreamBefore;
+    private final byte[] out = "32 bytes from a loomproxy bench\n".getBytes(StandardCharsets.US_ASCII);
     private final byte[] in = new byte[32];
 
     @Setup(Level.Trial)
-    public void start() throws Exception {
+    public void start(BenchmarkParams params) throws Exception {
         rig = Rig.start("proxy_ssl_session_reuse = " + reuse + "\nproxy_ssl_protocols = " + protocol + "\n");
+        measuredIterations = params.getMeasurement().getCount();
     }
 
     @TearDown(Level.Trial)
     public void stop() throws IOException {
-        try (Rig closing = rig) {
-            EchoUpstream.Summary seen = closing.stop();
-            System.out.printf("%nupstream saw %d handshakes, %d resumed (%.1f%%), %d errors; upstream JVM CPU %.0f us per connection%n",
-                    seen.handshakes(), seen.resumed(), 100.0 * seen.resumed() / Math.max(1, seen.handshakes()),
-                    seen.errors(), seen.cpuNanos() / 1000.0 / Math.max(1, connections));
-            if (seen.handshakes() < connections) {
-                throw new IllegalStateException("the upstream saw " + seen.handshakes() + " handshakes for "
-                        + connections + " sessions");
-            }
+        rig.close();
+    }
+
+    @Setup(Level.Iteration)
+    public void markIteration() throws IOException {
+        sessionsBefore = sessions;
+        upstreamBefore = rig.upstreamSummary();
+    }
+
+    /**
+     * JMH sums event counters over measurement iterations (AggregationPolicy.SUM), so each iteration
+     * reports its share and the printed result is the mean, whatever {@code -i} says.
+     */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class UpstreamView {
+        public double upstreamResumedPercent;
+        public double upstreamCpuUsPerSession;
+    }
+
+    @TearDown(Level.Iteration)
+    public void readUpstream(UpstreamView view) throws IOException {
+        EchoUpstream.Summary seen = rig.upstreamSummary().since(upstreamBefore);
+        long count = sessions - sessionsBefore;
+        if (seen.handshakes() < count) {
+            throw new IllegalStateException("the upstream saw " + seen.handshakes() + " handshakes for " + count + " sessions");
         }
+        view.upstreamResumedPercent = 100.0 * seen.resumed() / Math.max(1, seen.handshakes()) / measuredIterations;
+        view.upstreamCpuUsPerSession = seen.cpuNanos() / 1000.0 / Math.max(1, count) / measuredIterations;
     }
 
     @Benchmark
@@ -73,7 +100,7 @@ public class HandshakeBench {
         try (Socket socket = rig.connect()) {
             Rig.roundTrip(socket, out, in);
         }
-        connections++;
+        sessions++;
         if (!Arrays.equals(out, in)) {
             throw new IOException("the echo through the proxy differs from what was sent");
         }

@@ -111,6 +111,11 @@ final class Rig implements AutoCloseable {
         }
     }
 
+    /** What the upstream has seen so far (handshakes, resumptions) and its JVM's CPU time so far. */
+    EchoUpstream.Summary upstreamSummary() throws IOException {
+        return upstream.summary();
+    }
+
     /** Shuts the proxy down, stops the upstream and returns what the upstream saw. */
     EchoUpstream.Summary stop() throws IOException {
         proxy.shutdown(Duration.ofSeconds(1));

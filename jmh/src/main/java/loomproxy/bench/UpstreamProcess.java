@@ -19,12 +19,14 @@ final class UpstreamProcess implements AutoCloseable {
 
     private final Process process;
     private final BufferedReader out;
+    private final java.io.PrintStream in;
     private final int port;
-    private EchoUpstream.Summary summary;
+    private EchoUpstream.Summary finalSummary;
 
     private UpstreamProcess(Process process, BufferedReader out, int port) {
         this.process = process;
         this.out = out;
+        this.in = new java.io.PrintStream(process.getOutputStream(), true, StandardCharsets.US_ASCII);
         this.port = port;
     }
 
@@ -48,12 +50,20 @@ final class UpstreamProcess implements AutoCloseable {
         return port;
     }
 
+    /** What the upstream has seen so far, and its CPU time so far. */
+    EchoUpstream.Summary summary() throws IOException {
+        if (finalSummary != null) {
+            return finalSummary;
+        }
+        in.println("summary");
+        return EchoUpstream.Summary.parse(String.valueOf(out.readLine()));
+    }
+
     /** Ends the upstream (closing its stdin) and returns what it saw; idempotent. */
     EchoUpstream.Summary stop() throws IOException {
-        if (summary == null) {
-            process.getOutputStream().close();
-            String line = out.readLine();
-            summary = EchoUpstream.Summary.parse(String.valueOf(line));
+        if (finalSummary == null) {
+            in.close();
+            finalSummary = EchoUpstream.Summary.parse(String.valueOf(out.readLine()));
             try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
@@ -63,7 +73,7 @@ final class UpstreamProcess implements AutoCloseable {
                 process.destroyForcibly();
             }
         }
-        return summary;
+        return finalSummary;
     }
 
     @Override
