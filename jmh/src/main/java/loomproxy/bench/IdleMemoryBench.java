@@ -50,6 +50,10 @@ public class IdleMemoryBench {
     @Param({"1000"})
     public int sessions;
 
+    /** proxy_buffer_size: each session holds one such buffer per direction, even when idle. */
+    @Param({"16k"})
+    public String bufferSize;
+
     private Rig rig;
     private int measuredIterations;
     private final List<Socket> open = new ArrayList<>();
@@ -58,7 +62,7 @@ public class IdleMemoryBench {
 
     @Setup(Level.Trial)
     public void start(BenchmarkParams params) throws Exception {
-        rig = Rig.start("");
+        rig = Rig.start("proxy_buffer_size = " + bufferSize + "\n");
         measuredIterations = params.getMeasurement().getCount();
     }
 
