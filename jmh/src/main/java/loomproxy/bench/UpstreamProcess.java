@@ -3,8 +3,10 @@ package loomproxy.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -19,20 +21,20 @@ final class UpstreamProcess implements AutoCloseable {
 
     private final Process process;
     private final BufferedReader out;
-    private final java.io.PrintStream in;
+    private final PrintStream in;
     private final int port;
     private EchoUpstream.Summary finalSummary;
 
     private UpstreamProcess(Process process, BufferedReader out, int port) {
         this.process = process;
         this.out = out;
-        this.in = new java.io.PrintStream(process.getOutputStream(), true, StandardCharsets.US_ASCII);
+        this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.US_ASCII);
         this.port = port;
     }
 
     static UpstreamProcess start(Path pkiDir) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        var command = new java.util.ArrayList<String>();
+        List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(JVM_OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoUpstream.class.getName(), pkiDir.toString()));
