@@ -29,8 +29,6 @@ public final class AccessLog {
             Map.entry("remote_port", f -> port(f.remote)),
             Map.entry("server_addr", f -> host(f.local)),
             Map.entry("server_port", f -> port(f.local)),
-            Map.entry("time_local", f -> Stamp.now().local),
-            Map.entry("time_iso8601", f -> Stamp.now().iso),
             Map.entry("msec", f -> msec(Instant.now())),
             Map.entry("status", f -> Integer.toString(f.status)),
             Map.entry("bytes_sent", f -> Long.toString(f.bytesSent)),
@@ -50,20 +48,23 @@ public final class AccessLog {
 
     private final List<Function<SessionFacts, String>> parts;
     private final Consumer<String> sink;
+    private volatile Stamp stamp = new Stamp(-1, "", "");
 
-    private AccessLog(List<Function<SessionFacts, String>> parts, Consumer<String> sink) {
-        this.parts = parts;
+    private AccessLog(String format, Consumer<String> sink) {
+        this.parts = parse(format);
         this.sink = sink;
     }
 
-    /** Compiles FORMAT; throws IllegalArgumentException naming the first unknown variable. */
+    /** Every variable a format may use (tests hold this equal to the loader's list). */
     static java.util.Set<String> variables() {
-        return VARIABLES.keySet();
+        java.util.Set<String> all = new java.util.HashSet<>(VARIABLES.keySet());
+        all.addAll(List.of("time_local", "time_iso8601"));
+        return all;
     }
 
     /** Compiles FORMAT; throws IllegalArgumentException naming the first unknown variable. */
     public static AccessLog compile(String format, Consumer<String> sink) {
-        return new AccessLog(parse(format), sink);
+        return new AccessLog(format, sink);
     }
 
     public void write(SessionFacts facts) {
@@ -75,7 +76,7 @@ public final class AccessLog {
         sink.accept(line.toString());
     }
 
-    private static List<Function<SessionFacts, String>> parse(String format) {
+    private List<Function<SessionFacts, String>> parse(String format) {
         List<Function<SessionFacts, String>> parts = new ArrayList<>();
         int i = 0;
         while (i < format.length()) {
@@ -94,7 +95,11 @@ public final class AccessLog {
                 end++;
             }
             String name = format.substring(from, end);
-            Function<SessionFacts, String> variable = VARIABLES.get(name);
+            Function<SessionFacts, String> variable = switch (name) {
+                case "time_local" -> f -> stamp().local();
+                case "time_iso8601" -> f -> stamp().iso();
+                default -> VARIABLES.get(name);
+            };
             if (variable == null) {
                 throw new IllegalArgumentException("unknown variable \"$" + name + "\"; known: "
                         + VARIABLES.keySet().stream().sorted().map(v -> "$" + v).collect(Collectors.joining(" ")));
@@ -112,23 +117,22 @@ public final class AccessLog {
         return f -> text;
     }
 
-    /**
-     * The two time formats of the current second, formatted once per second as NGINX caches its
-     * time strings: formatting a date for every line was a measurable share of a short session.
-     */
-    private record Stamp(long second, String local, String iso) {
-        private static volatile Stamp current = new Stamp(-1, "", "");
+    /** The two time formats of one second. */
+    private record Stamp(long second, String local, String iso) {}
 
-        static Stamp now() {
-            long second = System.currentTimeMillis() / 1000;
-            Stamp stamp = current;
-            if (stamp.second != second) {
-                ZonedDateTime time = ZonedDateTime.now(ZoneId.systemDefault());
-                stamp = new Stamp(second, LOCAL.format(time), ISO.format(time));
-                current = stamp;
-            }
-            return stamp;
+    /**
+     * The current second's time strings, formatted once per second as NGINX caches its time
+     * strings: formatting a date for every line was a measurable share of a short session.
+     */
+    private Stamp stamp() {
+        long second = System.currentTimeMillis() / 1000;
+        Stamp current = stamp;
+        if (current.second() != second) {
+            ZonedDateTime time = ZonedDateTime.now(ZoneId.systemDefault());
+            current = new Stamp(second, LOCAL.format(time), ISO.format(time));
+            stamp = current;
         }
+        return current;
     }
 
     private static String host(InetSocketAddress a) {
