@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # jmh/compare.sh - loomproxy side by side with NGINX's stream proxy, in one command, on 127.0.0.1.
 #
-#   jmh/compare.sh [--quick] [--reps N] [--idle-conns N] [--nginx-workers N|auto] [--keep] [--help]
+#   jmh/compare.sh [--quick] [--reps N] [--warmup S] [--idle-conns N] [--nginx-workers N|auto] [--keep] [--help]
 #
 # What it sets up (all on 127.0.0.1, ports picked free in 20000-29999, files in a temp dir):
 #
@@ -37,7 +37,9 @@
 # workers; loomproxy's one JVM, GC and JIT threads included), sampled right before and after each
 # run; RSS is VmRSS from /proc/PID/status, summed the same way.
 #
-# Order: one warm-up per proxy (JIT, session caches), then for each repetition, for each measure,
+# Order: one warm-up per proxy (throughput 3 s, connrate --warmup S, latency 2 s: loomproxy's JIT
+# needs tens of CPU seconds before its handshake path stops compiling; NGINX gets the same, for its
+# session caches), then for each repetition, for each measure,
 # both proxies one after the other, NGINX first in odd repetitions and loomproxy first in even
 # ones, so drift over the run falls on both. The table shows the medians of the repetitions, the
 # ratio loomproxy/NGINX (>1 means loomproxy has more of it: good for MB/s and conn/s, bad for CPU,
@@ -56,6 +58,8 @@
 # Options:
 #   --quick              short runs (~2 minutes in all)
 #   --reps N             repetitions (default 3)
+#   --warmup S           seconds of connection-rate warm-up per proxy before the first repetition
+#                        (default 20, quick 5; loomproxy's remaining JIT work shows in its thread line)
 #   --idle-conns N       connections held open for the memory figure (default 1000, quick 300)
 #   --nginx-workers N    worker_processes of the NGINX proxy (default auto)
 #   --keep               keep the temp dir (configurations, certificates, logs) and print its path
@@ -64,11 +68,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-reps=3 quick=0 idle_conns= nginx_workers=auto keep=0
+reps=3 quick=0 idle_conns= warmup_secs= nginx_workers=auto keep=0
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1 ;;
         --reps) reps=${2:?--reps needs a number}; shift ;;
+        --warmup) warmup_secs=${2:?--warmup needs a number of seconds}; shift ;;
         --idle-conns) idle_conns=${2:?--idle-conns needs a number}; shift ;;
         --nginx-workers) nginx_workers=${2:?--nginx-workers needs a number or auto}; shift ;;
         --keep) keep=1 ;;
@@ -81,17 +86,17 @@ case $reps in ''|*[!0-9]*|0) echo "compare.sh: --reps $reps: give a whole number
 
 # Seconds per run: the client's warm-up, then the measured window.
 if [ "$quick" = 1 ]; then
-    warm=0.5 tp_secs=2.5 cr_secs=2.5 res_secs=1.5 lat_secs=2.5 hold=1 warmup_secs=1.5
-    idle_conns=${idle_conns:-300}
+    warm=0.5 tp_secs=2.5 cr_secs=2.5 res_secs=1.5 lat_secs=2.5 hold=1
+    idle_conns=${idle_conns:-300} warmup_secs=${warmup_secs:-5}
 else
-    warm=1 tp_secs=7 cr_secs=6 res_secs=4 lat_secs=5 hold=2 warmup_secs=5
-    idle_conns=${idle_conns:-1000}
+    warm=1 tp_secs=7 cr_secs=6 res_secs=4 lat_secs=5 hold=2
+    idle_conns=${idle_conns:-1000} warmup_secs=${warmup_secs:-20}
 fi
 case $idle_conns in ''|*[!0-9]*|0) echo "compare.sh: --idle-conns $idle_conns: give a whole number >= 1" >&2; exit 2 ;; esac
+case $warmup_secs in ''|*[!0-9]*) echo "compare.sh: --warmup $warmup_secs: give a whole number of seconds" >&2; exit 2 ;; esac
 
 say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { echo "compare.sh: $*" >&2; exit 1; }
-
 
 # shellcheck source=load/proc.sh
 . "$here/load/proc.sh"
@@ -110,6 +115,11 @@ java=$(find_jdk) || die "needs a JDK 21 or later with javac (e.g. apt-get instal
 javac=$(dirname "$java")/javac
 hz=$(getconf CLK_TCK)
 
+# What the machine does before anything starts: figures taken while other jobs run are not comparable.
+b0=$(busy_ticks)
+sleep 1
+background=$(calc %.2f "($(busy_ticks) - $b0) / $hz")
+
 tmp=$(mktemp -d /tmp/loomproxy-compare.XXXXXX)
 started_pids=() client_pid= taken_ports=" "
 trap cleanup EXIT
@@ -125,11 +135,11 @@ write_loomproxy_conf
 start_all
 say "echo :$port_echo, upstream NGINX :$port_up_nginx/:$port_up_loomproxy, NGINX proxy :$port_nginx, loomproxy :$port_loomproxy ($(readlink -f "/proc/$pid_loomproxy/exe"))"
 
-say "warm-up: ${warmup_secs}s each of throughput, connrate and latency per proxy (not counted)"
+say "warm-up per proxy, not counted: throughput 3 s, connrate ${warmup_secs} s, latency 2 s"
 for proxy in nginx loomproxy; do
-    client "$tmp/runs/warmup-$proxy-throughput.out" 60 throughput "$proxy" --warmup 0 --duration "$warmup_secs" || true
-    client "$tmp/runs/warmup-$proxy-connrate.out" 60 connrate "$proxy" --warmup 0 --duration "$warmup_secs" || true
-    client "$tmp/runs/warmup-$proxy-latency.out" 60 latency "$proxy" --warmup 0 --duration "$warmup_secs" || true
+    client "$tmp/runs/warmup-$proxy-throughput.out" 60 throughput "$proxy" --warmup 0 --duration 3 || true
+    client "$tmp/runs/warmup-$proxy-connrate.out" $((warmup_secs + 60)) connrate "$proxy" --warmup 0 --duration "$warmup_secs" || true
+    client "$tmp/runs/warmup-$proxy-latency.out" 60 latency "$proxy" --warmup 0 --duration 2 || true
 done
 
 for rep in $(seq "$reps"); do

@@ -6,12 +6,16 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * The load generator of jmh/compare.sh: plain TCP to a proxy (or straight to an echo server),
@@ -46,16 +50,23 @@ public final class LoadClient {
         this.options = options;
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws InterruptedException {
         Options options = parse(args);
         LoadClient client = new LoadClient(options);
-        String result = switch (options.mode()) {
-            case "throughput" -> client.throughput();
-            case "connrate" -> client.connrate();
-            case "latency" -> client.latency();
-            case "idle" -> client.idle();
-            default -> throw usage("unknown mode " + options.mode());
-        };
+        String result;
+        try {
+            result = switch (options.mode()) {
+                case "throughput" -> client.throughput();
+                case "connrate" -> client.connrate();
+                case "latency" -> client.latency();
+                case "idle" -> client.idle();
+                default -> throw usage("unknown mode " + options.mode());
+            };
+        } catch (IOException e) {
+            System.err.println("LoadClient: " + options.mode() + " against " + options.target() + ": " + e);
+            System.exit(1);
+            return;
+        }
         double cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0);
         String error = client.firstError.get();
         System.out.println("result mode=" + options.mode() + " " + result + " errors=" + client.errors.get()
@@ -63,62 +74,53 @@ public final class LoadClient {
         System.exit(client.errors.get() == 0 ? 0 : 1);
     }
 
-    // ---------------------------------------------------------------- throughput
-
     /** N connections, each a writer thread streaming fixed-size writes and a reader thread counting the echo. */
-    private String throughput() throws InterruptedException {
+    private String throughput() throws IOException, InterruptedException {
         int n = options.conns();
         Socket[] sockets = new Socket[n];
-        long[] sent = new long[n];
-        AtomicLong[] echoed = new AtomicLong[n];
+        for (int i = 0; i < n; i++) {
+            sockets[i] = connect();
+        }
+        long[] sent = new long[n]; // each slot written by its writer only, read after joining it
+        AtomicLong echoed = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean closing = new AtomicBoolean();
-        List<Thread> writers = new ArrayList<>();
-        List<Thread> readers = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int c = i;
-            sockets[c] = connectOrExit();
-            echoed[c] = new AtomicLong();
-            writers.add(Thread.ofPlatform().name("writer-" + c).start(() -> write(sockets[c], sent, c, stop)));
-            readers.add(Thread.ofPlatform().name("reader-" + c).start(() -> count(sockets[c], echoed[c], closing)));
-        }
+        List<Thread> writers = start(n, "writer-", i -> write(sockets[i], stop, sent, i));
+        List<Thread> readers = start(n, "reader-", i -> count(sockets[i], echoed, closing));
         sleep(options.warmup());
-        long bytes0 = sum(echoed);
+        long bytes0 = echoed.get();
         long t0 = System.nanoTime();
         sleep(options.duration());
-        long bytes1 = sum(echoed);
+        long bytes1 = echoed.get();
         long t1 = System.nanoTime();
         stop.set(true);
         joinAll(writers, 10_000);
-        long totalSent = Arrays.stream(sent).sum();
-        long drainDeadline = System.nanoTime() + 10_000_000_000L;
-        while (sum(echoed) < totalSent && System.nanoTime() < drainDeadline) {
-            Thread.sleep(5);
+        long sentTotal = Arrays.stream(sent).sum();
+        for (long deadline = System.nanoTime() + 10_000_000_000L; echoed.get() < sentTotal && System.nanoTime() < deadline; ) {
+            Thread.sleep(5); // the echo of the last writes is still on its way
         }
         closing.set(true);
-        long totalEchoed = sum(echoed);
-        for (Socket socket : sockets) {
-            close(socket);
-        }
+        long echoedTotal = echoed.get();
+        Arrays.stream(sockets).forEach(LoadClient::close);
         joinAll(readers, 5_000);
-        if (totalEchoed != totalSent) {
-            fail("echo incomplete: sent " + totalSent + " bytes, got back " + totalEchoed);
+        if (echoedTotal != sentTotal) {
+            fail("echo incomplete: sent " + sentTotal + " bytes, got back " + echoedTotal);
         }
         double seconds = (t1 - t0) / 1e9;
         return format("conns=%d size=%d seconds=%.3f echoed_mb_per_s=%.2f sent_bytes=%d echoed_bytes=%d moved_bytes=%d",
-                n, options.size(), seconds, (bytes1 - bytes0) / seconds / 1e6, totalSent, totalEchoed, totalSent + totalEchoed);
+                n, options.size(), seconds, (bytes1 - bytes0) / seconds / 1e6, sentTotal, echoedTotal, sentTotal + echoedTotal);
     }
 
-    private void write(Socket socket, long[] sent, int c, AtomicBoolean stop) {
+    private void write(Socket socket, AtomicBoolean stop, long[] sent, int i) {
         byte[] buffer = pattern(options.size());
         try {
             OutputStream out = socket.getOutputStream();
             while (!stop.get()) {
                 out.write(buffer);
-                sent[c] += buffer.length; // read by the main thread only after join()
+                sent[i] += buffer.length;
             }
         } catch (IOException e) {
-            fail("writer " + c + ": " + e);
+            fail("writer " + i + ": " + e);
         }
     }
 
@@ -126,8 +128,7 @@ public final class LoadClient {
         byte[] buffer = new byte[65536];
         try {
             InputStream in = socket.getInputStream();
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 echoed.addAndGet(n);
             }
             if (!closing.get()) {
@@ -140,20 +141,13 @@ public final class LoadClient {
         }
     }
 
-    // ---------------------------------------------------------------- connrate
-
     /** C clients, each in a loop: connect, send SIZE bytes, read them back, close. */
     private String connrate() throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong done = new AtomicLong();
         AtomicLong windowStart = new AtomicLong(Long.MAX_VALUE);
-        List<Samples> samples = new ArrayList<>();
-        List<Thread> clients = new ArrayList<>();
-        for (int i = 0; i < options.conns(); i++) {
-            Samples mine = new Samples();
-            samples.add(mine);
-            clients.add(Thread.ofPlatform().name("client-" + i).start(() -> cycle(stop, done, windowStart, mine)));
-        }
+        List<Samples> samples = IntStream.range(0, options.conns()).mapToObj(i -> new Samples()).toList();
+        List<Thread> clients = start(options.conns(), "client-", i -> cycle(stop, done, windowStart, samples.get(i)));
         sleep(options.warmup());
         long done0 = done.get();
         long t0 = System.nanoTime();
@@ -193,15 +187,13 @@ public final class LoadClient {
         }
     }
 
-    // ---------------------------------------------------------------- latency
-
     /** One connection, SIZE bytes out, the same SIZE bytes back, as fast as they return. */
     private String latency() throws IOException {
         byte[] payload = pattern(options.size());
         byte[] back = new byte[options.size()];
         Samples samples = new Samples();
         long roundTrips = 0;
-        try (Socket socket = connectOrExit()) {
+        try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
             long start = System.nanoTime();
@@ -227,28 +219,22 @@ public final class LoadClient {
                 times.length == 0 ? 0 : times[times.length - 1] / 1e3, mean / 1e3);
     }
 
-    // ---------------------------------------------------------------- idle
-
     /**
      * Opens N connections (16 at a time), each carrying one SIZE-byte round trip so the proxy's
      * upstream side (TLS included) is fully set up, prints "ready", holds them, then checks with a
      * second round trip on each that the proxy kept every one alive.
      */
-    private String idle() throws Exception {
+    private String idle() throws IOException, InterruptedException {
         Socket[] sockets = new Socket[options.conns()];
         long t0 = System.nanoTime();
         int opened = onEach(sockets, true);
         double openSeconds = (System.nanoTime() - t0) / 1e9;
         System.out.println(format("ready open=%d seconds=%.2f", opened, openSeconds));
         System.out.flush();
-        if (options.hold() > 0) {
-            sleep(options.hold());
-        } else {
-            int b;
-            do {
-                b = System.in.read(); // a line (or EOF) on stdin ends the hold
-            } while (b >= 0 && b != '\n');
+        for (int b = 0; options.hold() <= 0 && b >= 0 && b != '\n'; b = System.in.read()) {
+            // --hold 0: a line (or EOF) on stdin ends the hold
         }
+        sleep(options.hold());
         int alive = onEach(sockets, false);
         for (Socket socket : sockets) {
             if (socket != null) {
@@ -262,33 +248,29 @@ public final class LoadClient {
     private int onEach(Socket[] sockets, boolean open) throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
-        List<Thread> workers = new ArrayList<>();
-        for (int w = 0; w < Math.min(16, sockets.length); w++) {
-            workers.add(Thread.ofPlatform().start(() -> {
-                byte[] payload = pattern(options.size());
-                byte[] back = new byte[options.size()];
-                for (int i = next.getAndIncrement(); i < sockets.length; i = next.getAndIncrement()) {
-                    try {
-                        if (open) {
-                            sockets[i] = connect();
-                        }
-                        if (sockets[i] == null) {
-                            continue;
-                        }
+        joinAll(start(Math.min(16, sockets.length), "idle-", w -> {
+            byte[] payload = pattern(options.size());
+            byte[] back = new byte[options.size()];
+            for (int i = next.getAndIncrement(); i < sockets.length; i = next.getAndIncrement()) {
+                try {
+                    sockets[i] = open ? connect() : sockets[i];
+                    if (sockets[i] != null) {
                         sockets[i].getOutputStream().write(payload);
                         readFully(sockets[i].getInputStream(), back);
                         ok.incrementAndGet();
-                    } catch (IOException e) {
-                        fail("idle connection " + i + ": " + e);
                     }
+                } catch (IOException e) {
+                    fail("idle connection " + i + ": " + e);
                 }
-            }));
-        }
-        joinAll(workers, 120_000);
+            }
+        }), 120_000);
         return ok.get();
     }
 
-    // ---------------------------------------------------------------- helpers
+    /** N platform threads named NAME0, NAME1, ..., each running {@code body} with its number. */
+    private static List<Thread> start(int n, String name, IntConsumer body) {
+        return IntStream.range(0, n).mapToObj(i -> Thread.ofPlatform().name(name + i).start(() -> body.accept(i))).toList();
+    }
 
     /** Latencies of one thread, in nanoseconds; merged and sorted once at the end. */
     private static final class Samples {
@@ -332,16 +314,6 @@ public final class LoadClient {
         }
     }
 
-    private Socket connectOrExit() {
-        try {
-            return connect();
-        } catch (IOException e) {
-            System.err.println("LoadClient: cannot connect to " + options.target() + ": " + e.getMessage());
-            System.exit(1);
-            return null;
-        }
-    }
-
     private void fail(String message) {
         errors.incrementAndGet();
         if (firstError.compareAndSet(null, message)) {
@@ -350,13 +322,9 @@ public final class LoadClient {
     }
 
     private static void readFully(InputStream in, byte[] buffer) throws IOException {
-        int read = 0;
-        while (read < buffer.length) {
-            int n = in.read(buffer, read, buffer.length - read);
-            if (n < 0) {
-                throw new EOFException("EOF after " + read + " of " + buffer.length + " echoed bytes");
-            }
-            read += n;
+        int read = in.readNBytes(buffer, 0, buffer.length);
+        if (read < buffer.length) {
+            throw new EOFException("EOF after " + read + " of " + buffer.length + " echoed bytes");
         }
     }
 
@@ -366,10 +334,6 @@ public final class LoadClient {
             bytes[i] = (byte) ('a' + i % 26);
         }
         return bytes;
-    }
-
-    private static long sum(AtomicLong[] counters) {
-        return Arrays.stream(counters).mapToLong(AtomicLong::get).sum();
     }
 
     private void joinAll(List<Thread> threads, long millis) throws InterruptedException {
@@ -384,7 +348,7 @@ public final class LoadClient {
 
     private static void sleep(double seconds) {
         try {
-            Thread.sleep((long) (seconds * 1000));
+            Thread.sleep(Math.max(0, (long) (seconds * 1000)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -403,38 +367,28 @@ public final class LoadClient {
     }
 
     private static Options parse(String[] args) {
-        if (args.length == 0) {
-            throw usage("no mode");
+        if (args.length % 2 == 0) {
+            throw usage(args.length == 0 ? "no mode" : "an option without a value");
+        }
+        Map<String, String> given = new HashMap<>();
+        for (int i = 1; i < args.length; i += 2) {
+            if (!List.of("--target", "--conns", "--size", "--warmup", "--duration", "--hold").contains(args[i])) {
+                throw usage("unknown option " + args[i]);
+            }
+            given.put(args[i], args[i + 1]);
         }
         String mode = args[0];
-        InetSocketAddress target = null;
-        int conns = switch (mode) { case "throughput" -> 8; case "connrate" -> 16; case "idle" -> 1000; default -> 1; };
-        int size = switch (mode) { case "throughput" -> 65536; case "latency" -> 64; default -> 32; };
-        double warmup = 1;
-        double duration = 5;
-        double hold = 2;
-        for (int i = 1; i < args.length; i += 2) {
-            if (i + 1 >= args.length) {
-                throw usage("missing value after " + args[i]);
-            }
-            String value = args[i + 1];
-            switch (args[i]) {
-                case "--target" -> {
-                    int colon = value.lastIndexOf(':');
-                    target = new InetSocketAddress(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
-                }
-                case "--conns" -> conns = Integer.parseInt(value);
-                case "--size" -> size = Integer.parseInt(value);
-                case "--warmup" -> warmup = Double.parseDouble(value);
-                case "--duration" -> duration = Double.parseDouble(value);
-                case "--hold" -> hold = Double.parseDouble(value);
-                default -> throw usage("unknown option " + args[i]);
-            }
-        }
-        if (target == null) {
+        String target = given.get("--target");
+        if (target == null || target.lastIndexOf(':') < 0) {
             throw usage("--target HOST:PORT is required");
         }
-        return new Options(mode, target, conns, size, warmup, duration, hold);
+        String conns = switch (mode) { case "throughput" -> "8"; case "connrate" -> "16"; case "idle" -> "1000"; default -> "1"; };
+        String size = switch (mode) { case "throughput" -> "65536"; case "latency" -> "64"; default -> "32"; };
+        int colon = target.lastIndexOf(':');
+        return new Options(mode, new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))),
+                Integer.parseInt(given.getOrDefault("--conns", conns)), Integer.parseInt(given.getOrDefault("--size", size)),
+                Double.parseDouble(given.getOrDefault("--warmup", "1")), Double.parseDouble(given.getOrDefault("--duration", "5")),
+                Double.parseDouble(given.getOrDefault("--hold", "2")));
     }
 
     private static IllegalArgumentException usage(String problem) {

@@ -32,10 +32,12 @@ header() {
     local proxy
     echo "loomproxy vs NGINX stream proxy: median of $reps interleaved repetitions; everything on 127.0.0.1"
     echo "machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), Linux $(uname -r),"
-    echo "  shared by the load client, the proxy, the upstream and the echo server (and whatever else runs: 'others' below)"
+    echo "  shared by the load client, the proxy, the upstream and the echo server (and whatever else runs: 'others' below;"
+    echo "  $background of $(nproc) cores were busy in the second before the start)"
     echo "NGINX: $(nginx -v 2>&1 | sed 's/^nginx version: //'), proxy worker_processes $nginx_workers; $(openssl version | cut -d' ' -f1-2)"
     echo "loomproxy: $(tr '\0' ' ' </proc/"$pid_loomproxy"/cmdline | sed "s|$tmp/||")"
-    echo "runs: throughput ${tp_secs}s, connrate ${cr_secs}s, resume64 ${res_secs}s, latency ${lat_secs}s (each after ${warm}s of client warm-up), idle $idle_conns connections"
+    echo "runs: throughput ${tp_secs}s, connrate ${cr_secs}s, resume64 ${res_secs}s, latency ${lat_secs}s (each after ${warm}s of client warm-up), idle $idle_conns connections;"
+    echo "  warm-up before the first repetition: connrate ${warmup_secs}s per proxy"
     echo "TLS as the upstream saw it (count, protocol, cipher, client certificate verification):"
     for proxy in nginx loomproxy; do
         awk '{ print $3, $4, $5 }' "$tmp/upstream/from-$proxy.log" | sort | uniq -c | sed "s/^/  $proxy: /"
