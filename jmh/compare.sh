@@ -37,7 +37,7 @@
 # workers; loomproxy's one JVM, GC and JIT threads included), sampled right before and after each
 # run; RSS is VmRSS from /proc/PID/status, summed the same way.
 #
-# Order: one warm-up per proxy (throughput 3 s, connrate --warmup S, latency 2 s: loomproxy's JIT
+# Order: one warm-up per proxy (throughput 3 s, connrate --warmup S, latency 3 s: loomproxy's JIT
 # needs tens of CPU seconds before its handshake path stops compiling; NGINX gets the same, for its
 # session caches), then for each repetition, for each measure,
 # both proxies one after the other, NGINX first in odd repetitions and loomproxy first in even
@@ -45,8 +45,8 @@
 # ratio loomproxy/NGINX (>1 means loomproxy has more of it: good for MB/s and conn/s, bad for CPU,
 # latency and memory), and each repetition's raw figures with how busy every process was.
 #
-# Time: about 5 minutes with the defaults (3 repetitions), about 2 with --quick (shorter runs,
-# 300 idle connections). Every client run is bounded with timeout(1); every process started here
+# Time: about 5 minutes with the defaults (3 repetitions), about 2 with --quick (2 s runs, 4 s of
+# connection warm-up, 300 idle connections). Every client run is bounded with timeout(1); every process started here
 # is stopped on exit. Needs: bash, openssl, coreutils, a JDK >= 21, Maven (only if
 # target/loomproxy.jar is missing), nginx with the stream module: as root, Debian's nginx and
 # libnginx-mod-stream are installed with apt-get if missing (on a machine with an init system the
@@ -59,10 +59,11 @@
 #   --quick              short runs (~2 minutes in all)
 #   --reps N             repetitions (default 3)
 #   --warmup S           seconds of connection-rate warm-up per proxy before the first repetition
-#                        (default 20, quick 5; loomproxy's remaining JIT work shows in its thread line)
+#                        (default 20, quick 4; loomproxy's remaining JIT work shows in its thread line)
 #   --idle-conns N       connections held open for the memory figure (default 1000, quick 300)
 #   --nginx-workers N    worker_processes of the NGINX proxy (default auto)
-#   --keep               keep the temp dir (configurations, certificates, logs) and print its path
+#   --keep               keep the temp dir (configurations, certificates, logs) and print its path;
+#                        it is kept anyway when the script fails or is interrupted
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,10 +87,10 @@ case $reps in ''|*[!0-9]*|0) echo "compare.sh: --reps $reps: give a whole number
 
 # Seconds per run: the client's warm-up, then the measured window.
 if [ "$quick" = 1 ]; then
-    warm=0.5 tp_secs=2.5 cr_secs=2.5 res_secs=1.5 lat_secs=2.5 hold=1
-    idle_conns=${idle_conns:-300} warmup_secs=${warmup_secs:-5}
+    warm=0.5 tp_secs=2 cr_secs=2 res_secs=1.5 lat_secs=2 hold=1 warmup_other=1
+    idle_conns=${idle_conns:-300} warmup_secs=${warmup_secs:-4}
 else
-    warm=1 tp_secs=7 cr_secs=6 res_secs=4 lat_secs=5 hold=2
+    warm=1 tp_secs=7 cr_secs=6 res_secs=4 lat_secs=5 hold=2 warmup_other=3
     idle_conns=${idle_conns:-1000} warmup_secs=${warmup_secs:-20}
 fi
 case $idle_conns in ''|*[!0-9]*|0) echo "compare.sh: --idle-conns $idle_conns: give a whole number >= 1" >&2; exit 2 ;; esac
@@ -135,11 +136,11 @@ write_loomproxy_conf
 start_all
 say "echo :$port_echo, upstream NGINX :$port_up_nginx/:$port_up_loomproxy, NGINX proxy :$port_nginx, loomproxy :$port_loomproxy ($(readlink -f "/proc/$pid_loomproxy/exe"))"
 
-say "warm-up per proxy, not counted: throughput 3 s, connrate ${warmup_secs} s, latency 2 s"
+say "warm-up per proxy, not counted: throughput ${warmup_other} s, connrate ${warmup_secs} s, latency ${warmup_other} s"
 for proxy in nginx loomproxy; do
-    client "$tmp/runs/warmup-$proxy-throughput.out" 60 throughput "$proxy" --warmup 0 --duration 3 || true
+    client "$tmp/runs/warmup-$proxy-throughput.out" 60 throughput "$proxy" --warmup 0 --duration "$warmup_other" || true
     client "$tmp/runs/warmup-$proxy-connrate.out" $((warmup_secs + 60)) connrate "$proxy" --warmup 0 --duration "$warmup_secs" || true
-    client "$tmp/runs/warmup-$proxy-latency.out" 60 latency "$proxy" --warmup 0 --duration 2 || true
+    client "$tmp/runs/warmup-$proxy-latency.out" 60 latency "$proxy" --warmup 0 --duration "$warmup_other" || true
 done
 
 for rep in $(seq "$reps"); do

@@ -21,7 +21,7 @@ row() { # LABEL KEY FORMAT [UNIT]
 log_summary() {
     local lines
     lines=$({ wc -l <"$2"; } 2>/dev/null || echo 0)
-    echo "  $1 ($2): $lines lines"
+    echo "  $1 (${2#"$tmp"/}): $lines lines"
     [ "$lines" = 0 ] && return 0
     sed -E 's|^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} ||; s/[#*][0-9]+/#N/g; s/:[0-9]{2,5}/:P/g; s/[0-9]+ bytes/N bytes/g' "$2" |
         sort | uniq -c | sort -rn | head -n 6 | sed 's/^/    /'

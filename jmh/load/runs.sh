@@ -14,12 +14,17 @@ port_of() { if [ "$1" = nginx ]; then echo "$port_nginx"; else echo "$port_loomp
 pid_of() { if [ "$1" = nginx ]; then echo "$pid_nginx"; else echo "$pid_loomproxy"; fi; }
 note() { NOTE["$1 $2"]+="$3"$'\n'; }
 
-# client OUT LIMIT MODE PROXY ARGS... -> runs LoadClient against PROXY for at most LIMIT seconds
+# client OUT LIMIT MODE PROXY ARGS... -> runs LoadClient against PROXY for at most LIMIT seconds.
+# In the background with a wait, so that SIGINT/SIGTERM reach the trap at once, not after the run.
 client() {
-    local out=$1 limit=$2 mode=$3 proxy=$4
+    local out=$1 limit=$2 mode=$3 proxy=$4 status=0
     shift 4
     timeout --kill-after=5 "$limit" "$java" "${client_opts[@]}" -cp "$tmp/classes" LoadClient "$mode" \
-        --target "127.0.0.1:$(port_of "$proxy")" "$@" >"$out" 2>"$out.err"
+        --target "127.0.0.1:$(port_of "$proxy")" "$@" >"$out" 2>"$out.err" &
+    client_pid=$!
+    wait "$client_pid" || status=$?
+    client_pid=
+    return $status
 }
 
 # errors_of OUT -> ", N ERRORS: first" when the client saw errors or gave no result
@@ -112,7 +117,8 @@ run_idle() {
     local out=$tmp/runs/$2-$1-idle.out pid rss0 rss1 open
     pid=$(pid_of "$1")
     rss0=$(rss_kib "$pid")
-    client "$out" 180 idle "$1" --conns "$idle_conns" --size 32 --hold "$hold" &
+    timeout --kill-after=5 180 "$java" "${client_opts[@]}" -cp "$tmp/classes" LoadClient idle \
+        --target "127.0.0.1:$(port_of "$1")" --conns "$idle_conns" --size 32 --hold "$hold" >"$out" 2>"$out.err" &
     client_pid=$!
     for _ in $(seq 1200); do
         grep -q '^ready' "$out" 2>/dev/null && break
