@@ -50,7 +50,9 @@ ensure_jar() {
     (cd "$root" && mvn -B -q package -DskipTests) >&2 || die "mvn package failed; run it in $root to see why"
 }
 
+# ------------------------------------------------------------------ PKI, configurations, start-up
 
+# make_pki: an EC P-256 CA, the upstream's certificate (localhost, 127.0.0.1) and a client certificate
 make_pki() {
     local pki=$tmp/pki
     mkdir -p "$pki"
