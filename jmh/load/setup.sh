@@ -4,29 +4,14 @@
 
 # ------------------------------------------------------------------ prerequisites
 
-# feature_version JAVA -> 17, 21, 25 ... (empty when JAVA does not run); as bin/loomproxy does.
-feature_version() {
-    "$1" -XshowSettings:properties -version 2>&1 |
-        sed -n 's/^ *java\.specification\.version = \([0-9.]*\).*/\1/p' | sed 's/^1\.//; s/\..*//' | head -n 1
-}
-
-# A java >= 21 with a javac beside it (the load tools are compiled), searched where bin/loomproxy
-# looks. Kept in step with bin/loomproxy by hand until it can print the java it picks.
+# The java bin/loomproxy would run (its search: $LOOMPROXY_JAVA, $JAVA_HOME, PATH, /usr/lib/jvm ...),
+# which must have a javac beside it: the load tools are compiled.
 find_jdk() {
-    local candidate v best= best_v=0
-    for candidate in "${LOOMPROXY_JAVA:-}" "${JAVA_HOME:+$JAVA_HOME/bin/java}" "$(command -v java 2>/dev/null || true)"; do
-        [ -n "$candidate" ] && [ -x "$candidate" ] && [ -x "$(dirname "$(readlink -f "$candidate")")/javac" ] || continue
-        v=$(feature_version "$candidate")
-        [ -n "$v" ] && [ "$v" -ge 21 ] && { readlink -f "$candidate"; return 0; }
-    done
-    for candidate in /usr/lib/jvm/*/bin/java /usr/java/*/bin/java /opt/java/*/bin/java /opt/*jdk*/bin/java \
-                     /usr/local/*jdk*/bin/java "$HOME"/.sdkman/candidates/java/*/bin/java; do
-        [ -x "$candidate" ] && [ -x "$(dirname "$candidate")/javac" ] || continue
-        v=$(feature_version "$candidate")
-        [ -n "$v" ] && [ "$v" -ge 21 ] && [ "$v" -gt "$best_v" ] && best=$candidate best_v=$v
-    done
-    [ -n "$best" ] && { echo "$best"; return 0; }
-    return 1
+    local java
+    java=$(LOOMPROXY_PRINT_JAVA=1 "$root/bin/loomproxy") || return 1
+    java=$(readlink -f "$java")
+    [ -x "$(dirname "$java")/javac" ] || return 1
+    echo "$java"
 }
 
 ensure_nginx() {
