@@ -123,6 +123,43 @@ class PlainProxyTest {
     }
 
     @Test
+    void nextUpstreamOffStopsAtTheFirstFailure() throws Exception {
+        int refused = closedPort();
+        try (EchoServer echo = EchoServer.plain();
+             TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + refused + ", " + echo.address(),
+                     "proxy_next_upstream = off"));
+             Socket client = proxy.connect("main")) {
+            assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
+            proxy.access().await(" 502 ", "\"127.0.0.1:" + refused + "\"");
+            assertEquals(0, echo.accepted());
+        }
+    }
+
+    @Test
+    void nextUpstreamTriesLimitsTheAttempts() throws Exception {
+        int first = closedPort();
+        int second = closedPort();
+        try (EchoServer echo = EchoServer.plain();
+             TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + first + ", 127.0.0.1:" + second + ", "
+                     + echo.address(), "proxy_next_upstream_tries = 2"));
+             Socket client = proxy.connect("main")) {
+            assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
+            proxy.access().await(" 502 ", "\"127.0.0.1:" + first + ", 127.0.0.1:" + second + "\"");
+            assertEquals(0, echo.accepted());
+        }
+    }
+
+    @Test
+    void backupServesWhenThePrimaryIsDown() throws Exception {
+        try (EchoServer primary = EchoServer.plain(); EchoServer backup = EchoServer.plain();
+             TestProxy proxy = TestProxy.start(dir, config(primary.address() + " down, " + backup.address() + " backup", ""))) {
+            roundTrip(proxy, "to the backup");
+            assertEquals(0, primary.accepted());
+            assertEquals(1, backup.accepted());
+        }
+    }
+
+    @Test
     void weightedRoundRobinAndBackup() throws Exception {
         try (EchoServer a = EchoServer.plain(); EchoServer b = EchoServer.plain(); EchoServer backup = EchoServer.plain();
              TestProxy proxy = TestProxy.start(dir, config(

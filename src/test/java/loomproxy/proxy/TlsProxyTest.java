@@ -184,6 +184,20 @@ class TlsProxyTest {
     }
 
     @Test
+    void confCommandsChooseTheTls13SuiteAndGroup() throws Exception {
+        try (EchoServer echo = upstream(server, true, "TLSv1.3");
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(),
+                     "proxy_ssl_conf_command = Ciphersuites TLS_CHACHA20_POLY1305_SHA256\n"
+                             + "proxy_ssl_conf_command = Groups P-256"))) {
+            try (Socket c = proxy.connect("main")) {
+                Bytes.write(c, "suite");
+                assertEquals("suite", Bytes.readString(c, 5));
+            }
+            assertEquals("TLS_CHACHA20_POLY1305_SHA256", echo.handshakes().get(0).cipher());
+        }
+    }
+
+    @Test
     void connectTimeoutFailsOverToTheNextServer() throws Exception {
         try (FullBacklog stalled = new FullBacklog();
              EchoServer good = upstream(server, true);
