@@ -82,7 +82,7 @@ final class Session implements Runnable {
         long started = System.nanoTime();
         Thread upThread = Thread.ofVirtual().name("pump client>upstream #" + facts.connection()).start(up);
         Thread downThread = Thread.ofVirtual().name("pump upstream>client #" + facts.connection()).start(down);
-        awaitUninterruptibly(firstEnd);
+        uninterruptibly(firstEnd::await);
         Pump first = up.end() != null ? up : down;
         if (config.halfClose() && first.end() == Pump.End.EOF) {
             finishHalfClosed(first, up, down, upThread, downThread);
@@ -210,11 +210,20 @@ final class Session implements Runnable {
         }
     }
 
-    private static void awaitUninterruptibly(CountDownLatch latch) {
+    /** Something that waits and may be interrupted: a latch's await, a thread's join. */
+    private interface Wait {
+        void run() throws InterruptedException;
+    }
+
+    /**
+     * Waits to the end even if interrupted (a session must not leave its pumps behind), then
+     * restores the interrupt for whoever asked.
+     */
+    private static void uninterruptibly(Wait wait) {
         boolean interrupted = false;
         while (true) {
             try {
-                latch.await();
+                wait.run();
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
@@ -226,25 +235,10 @@ final class Session implements Runnable {
     }
 
     private static void joinFor(Thread thread, Duration limit) {
-        try {
-            thread.join(limit);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        uninterruptibly(() -> thread.join(limit));
     }
 
     private static void join(Thread thread) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        uninterruptibly(thread::join);
     }
 }

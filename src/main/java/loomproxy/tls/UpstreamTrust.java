@@ -17,7 +17,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -29,7 +28,7 @@ import javax.net.ssl.X509TrustManager;
  * <p>Failures are {@link VerificationException}s, which JSSE turns into the matching TLS alert and an
  * {@code SSLHandshakeException} whose cause is the VerificationException.
  */
-final class UpstreamTrust extends X509ExtendedTrustManager {
+final class UpstreamTrust extends ServerTrustOnly {
     private final X509Certificate[] anchors;
     private final ChainBuilder chains;
     private final PkixCheck pkix;
@@ -121,22 +120,8 @@ final class UpstreamTrust extends X509ExtendedTrustManager {
         return peerHost;
     }
 
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        checkClientTrusted(chain, authType);
-    }
 
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        checkClientTrusted(chain, authType);
-    }
 
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("loomproxy does not accept TLS clients");
-    }
 
     @Override
     public X509Certificate[] getAcceptedIssuers() {
