@@ -66,21 +66,7 @@ class ConcurrentResumptionTest {
     void nginxUpstreamSeesEveryConnectionAfterTheFirstBurstResumed() throws Exception {
         assumeTrue(NginxServer.available(), "nginx with the stream module is not installed");
         try (EchoServer echo = EchoServer.plain();
-             NginxServer nginx = NginxServer.start(dir.resolve("nginx"), """
-                     log_format tls '$ssl_protocol $ssl_session_reused $ssl_client_verify';
-                     server {
-                         listen 127.0.0.1:%%PORT%% ssl;
-                         ssl_certificate %s;
-                         ssl_certificate_key %s;
-                         ssl_client_certificate %s;
-                         ssl_verify_client on;
-                         ssl_protocols TLSv1.3;
-                         ssl_session_cache shared:resume:1m;
-                         ssl_session_tickets on;
-                         access_log %s tls;
-                         proxy_pass 127.0.0.1:%d;
-                     }
-                     """.formatted(tls.server().chainPem(), tls.server().keyPem(), tls.trusted(), dir.resolve("nginx/tls.log"), echo.port()));
+             NginxServer nginx = NginxServer.tlsUpstream(dir.resolve("nginx"), tls.server(), tls.trusted(), echo.port());
              TestProxy proxy = proxy(nginx.port())) {
             burst(proxy);
             Wait.until(() -> handshakes(nginx).size() == CLIENTS * ROUNDS, Duration.ofSeconds(30),

@@ -72,22 +72,7 @@ class InteropTest {
     void nginxUpstreamSeesMutualTlsAndResumedSessions(String protocol) throws Exception {
         assumeTrue(NginxServer.available(), "nginx with the stream module is not installed (apt-get install nginx libnginx-mod-stream)");
         try (EchoServer echo = EchoServer.plain();
-             NginxServer nginx = NginxServer.start(dir.resolve("nginx"), """
-                     log_format tls '$ssl_protocol $ssl_session_reused $ssl_client_verify $ssl_client_s_dn';
-                     server {
-                         listen 127.0.0.1:%%PORT%% ssl;
-                         ssl_certificate %s;
-                         ssl_certificate_key %s;
-                         ssl_client_certificate %s;
-                         ssl_verify_client on;
-                         ssl_verify_depth 2;
-                         ssl_protocols TLSv1.2 TLSv1.3;
-                         ssl_session_cache shared:loomproxy:1m;
-                         ssl_session_tickets on;
-                         access_log %s tls;
-                         proxy_pass 127.0.0.1:%d;
-                     }
-                     """.formatted(server.chainPem(), server.keyPem(), trusted, dir.resolve("nginx/tls.log"), echo.port()));
+             NginxServer nginx = NginxServer.tlsUpstream(dir.resolve("nginx"), server, trusted, echo.port());
              TestProxy proxy = TestProxy.start(dir, config(nginx.port(), protocol))) {
             for (int i = 0; i < 3; i++) {
                 try (Socket c = proxy.connect("main")) {

@@ -58,6 +58,32 @@ public final class NginxServer implements AutoCloseable {
         return nginx;
     }
 
+    /**
+     * nginx as a TLS upstream that requires a client certificate from {@code clientCa}, keeps a
+     * session cache and tickets, and logs one line per connection to tls.log:
+     * {@code $ssl_protocol $ssl_session_reused $ssl_client_verify $ssl_client_s_dn}; it forwards
+     * plain TCP to {@code echoPort}.
+     */
+    public static NginxServer tlsUpstream(Path dir, Issued server, Path clientCa, int echoPort)
+            throws IOException, InterruptedException {
+        return start(dir, """
+                log_format tls '$ssl_protocol $ssl_session_reused $ssl_client_verify $ssl_client_s_dn';
+                server {
+                    listen 127.0.0.1:%%PORT%% ssl;
+                    ssl_certificate %s;
+                    ssl_certificate_key %s;
+                    ssl_client_certificate %s;
+                    ssl_verify_client on;
+                    ssl_verify_depth 2;
+                    ssl_protocols TLSv1.2 TLSv1.3;
+                    ssl_session_cache shared:loomproxy:1m;
+                    ssl_session_tickets on;
+                    access_log %s tls;
+                    proxy_pass 127.0.0.1:%d;
+                }
+                """.formatted(server.chainPem(), server.keyPem(), clientCa, dir.resolve("tls.log"), echoPort));
+    }
+
     public int port() {
         return port;
     }
