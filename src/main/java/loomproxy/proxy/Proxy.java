@@ -38,6 +38,7 @@ public final class Proxy {
     private final Sessions sessions;
     private final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
     private final List<ServerSocket> servers = new ArrayList<>();
+    private volatile boolean stopped;
 
     private Proxy(List<Block> blocks, System.Logger log, Sessions sessions) {
         this.blocks = blocks;
@@ -80,6 +81,7 @@ public final class Proxy {
         for (int i = 0; i < loops.size(); i++) {
             Thread.ofPlatform().name("listen " + servers.get(i).getLocalSocketAddress()).start(loops.get(i));
         }
+        Thread.ofPlatform().daemon().name("idle sweeper").start(() -> sessions.sweepIdle(sweepTick(), () -> !stopped));
         bound.forEach((name, addresses) -> log.log(Level.INFO, "server " + name + " listening on "
                 + addresses.stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()));
     }
@@ -114,6 +116,12 @@ public final class Proxy {
         return "check the listen address";
     }
 
+    /** A quarter of the shortest proxy_timeout, between 10 ms and 1 s: how late an idle session may end. */
+    private Duration sweepTick() {
+        long shortest = blocks.stream().mapToLong(b -> b.config().timeout().toMillis()).min().orElse(1000);
+        return Duration.ofMillis(Math.max(10, Math.min(1000, shortest / 4)));
+    }
+
     /** The addresses each server block listens on, after binding (port 0 resolved). */
     public Map<String, List<InetSocketAddress>> addresses() {
         return Map.copyOf(bound);
@@ -129,6 +137,14 @@ public final class Proxy {
      */
     public boolean shutdown(Duration grace) {
         closeListeners();
+        try {
+            return drain(grace);
+        } finally {
+            stopped = true;
+        }
+    }
+
+    private boolean drain(Duration grace) {
         boolean drained;
         try {
             drained = sessions.awaitDrained(grace);

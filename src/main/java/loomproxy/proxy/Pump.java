@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 
 /**
  * Copies one direction of a session, {@code from} to {@code to}, until EOF, an error, or the session's
- * idle timeout. Named so a thread dump reads like the design: "pump client>upstream #42".
+ * idle timeout (the sweeper closes the sockets; {@link Activity} tells that apart from an error). Named so a thread dump reads like the design: "pump client>upstream #42".
  * It never closes a socket (the session owns them); at EOF the session decides what to propagate.
  * Its results are plain fields: the session reads them only after joining the thread.
  */
@@ -52,7 +51,7 @@ final class Pump implements Runnable {
             end = copy();
         } catch (IOException e) {
             failure = e;
-            end = End.ERROR;
+            end = activity.expired() ? End.IDLE : End.ERROR;
         } finally {
             onEnd.run();
         }
@@ -73,17 +72,7 @@ final class Pump implements Runnable {
             byte[] buffer = large != null ? large : small;
             // With a rate, read at most a second's worth at a time so the pace stays even.
             int limit = rate > 0 ? (int) Math.max(1, Math.min(buffer.length, rate)) : buffer.length;
-            int n;
-            try {
-                n = in.read(buffer, 0, limit);
-            } catch (SocketTimeoutException quiet) {
-                // The read timeout is proxy_timeout; the session is idle only if the other
-                // direction was quiet as long (NGINX: no bytes either way).
-                if (activity.idleFor()) {
-                    return End.IDLE;
-                }
-                continue;
-            }
+            int n = in.read(buffer, 0, limit);
             if (n < 0) {
                 return End.EOF;
             }

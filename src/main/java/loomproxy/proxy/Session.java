@@ -27,6 +27,7 @@ final class Session implements Runnable {
     private final SessionLog log;
     private final Sessions registry;
     private volatile Socket upstream;
+    private volatile Activity activity;
 
     Session(Block block, Socket client, SessionFacts facts, SessionLog log, Sessions registry) {
         this.block = block;
@@ -72,9 +73,7 @@ final class Session implements Runnable {
         ServerConfig config = block.config();
         Socket upstreamSocket = connected.socket();
         Activity activity = new Activity(config.timeout().toNanos());
-        int idleMillis = Math.toIntExact(Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
-        setReadTimeout(client, idleMillis);
-        setReadTimeout(upstreamSocket, idleMillis);
+        this.activity = activity;
         CountDownLatch firstEnd = new CountDownLatch(1);
         Pump up = new Pump(client, upstreamSocket, config.bufferSize(), config.uploadRate(), activity, firstEnd::countDown);
         Pump down = new Pump(upstreamSocket, client, config.bufferSize(), config.downloadRate(), activity, firstEnd::countDown)
@@ -174,6 +173,18 @@ final class Session implements Runnable {
         return line.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
+    /** Called by the proxy's idle sweeper: ends a relaying session idle for proxy_timeout. */
+    void sweep(long now) {
+        Activity current = activity;
+        if (current != null && current.expireIfIdle(now)) {
+            UpstreamConnector.closeQuietly(client);
+            Socket u = upstream;
+            if (u != null) {
+                UpstreamConnector.closeQuietly(u);
+            }
+        }
+    }
+
     /** Called at shutdown's deadline: closing the client makes both pumps return. */
     void abort() {
         resetOnClose(client);
@@ -199,14 +210,6 @@ final class Session implements Runnable {
             socket.setSoLinger(true, 0);
         } catch (IOException alreadyClosed) {
             // nothing to reset
-        }
-    }
-
-    private static void setReadTimeout(Socket socket, int millis) {
-        try {
-            socket.setSoTimeout(millis);
-        } catch (SocketException closed) {
-            // the pump will see the closed socket and end
         }
     }
 
