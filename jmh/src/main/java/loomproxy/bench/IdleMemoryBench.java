@@ -43,7 +43,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
 // A fixed, pre-touched heap is resident from the start, so RSS growth is memory outside the heap.
-@Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "-Xss512k", "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "-Djdk.pollerMode=1", "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"})
 @Threads(1)
 @State(Scope.Benchmark)
 public class IdleMemoryBench {

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class UpstreamProcess implements AutoCloseable {
     /** Small and serial, like bin/loomproxy's defaults: the upstream should not hog the 2 cores with GC threads. */
-    private static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xss512k", "-Xmx512m");
+    private static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Djdk.pollerMode=1", "-Xmx512m");
 
     private final Process process;
     private final BufferedReader out;
