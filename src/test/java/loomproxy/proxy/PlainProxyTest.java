@@ -186,6 +186,38 @@ class PlainProxyTest {
     }
 
     @Test
+    void proxyProtocolLineComesFirst() throws Exception {
+        try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + upstream.getLocalPort(), "proxy_protocol = on"));
+             Socket client = proxy.connect("main")) {
+            Bytes.write(client, "payload");
+            try (Socket server = upstream.accept()) {
+                String expected = "PROXY TCP4 127.0.0.1 127.0.0.1 " + client.getLocalPort() + " " + proxy.port("main") + "\r\n";
+                assertEquals(expected + "payload", Bytes.readString(server, expected.length() + 7));
+            }
+        }
+    }
+
+    /** Only a lower bound: a slower machine can only take longer, so this cannot fail for speed. */
+    @Test
+    void downloadRateHoldsTheUpstreamsBytesBack() throws Exception {
+        byte[] payload = new byte[30_000];
+        try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + upstream.getLocalPort(), "proxy_download_rate = 20k"));
+             Socket client = proxy.connect("main")) {
+            Bytes.write(client, "go");
+            try (Socket server = upstream.accept()) {
+                Bytes.readString(server, 2);
+                long started = System.nanoTime();
+                server.getOutputStream().write(payload);
+                Bytes.readExactly(client.getInputStream(), payload.length);
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                assertTrue(millis >= 900, "30,000 bytes at 20k/s arrived in " + millis + " ms");
+            }
+        }
+    }
+
+    @Test
     void upstreamResetIsPassedOnAsAReset() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
              TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + upstream.getLocalPort(), ""));
