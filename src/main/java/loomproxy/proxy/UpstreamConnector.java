@@ -75,7 +75,7 @@ final class UpstreamConnector {
         ServerConfig config = block.config();
         Duration timeout = config.connectTimeout();
         long started = System.nanoTime();
-        Socket plain = new Socket();
+        Socket plain = block.tls().isPresent() ? new loomproxy.tls.BufferedTransport() : new Socket();
         try {
             plain.setTcpNoDelay(true);
             plain.setKeepAlive(config.socketKeepalive());
