@@ -67,10 +67,6 @@ public final class SessionFacts {
         return connection;
     }
 
-    public int status() {
-        return status;
-    }
-
     public Try attempt(String address) {
         Try t = new Try(address);
         tries.add(t);

@@ -133,11 +133,9 @@ class TlsProxyTest {
     void depthBeyondVerifyDepthFails() throws Exception {
         Ca deep = intermediate.intermediate("Int 2");
         Issued deepLeaf = deep.server("localhost");
-        try (EchoServer echo = upstream(deepLeaf, false);
-             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_verify_depth = 1"));
-             Socket c = proxy.connect("main")) {
-            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
-            proxy.errors().await("verification failed: depth: 2 intermediates > proxy_ssl_verify_depth 1");
+        try (EchoServer echo = upstream(deepLeaf, false)) {
+            assertRefused(echo.port(), "proxy_ssl_verify_depth = 1",
+                    "verification failed: depth: 2 intermediates > proxy_ssl_verify_depth 1");
         }
     }
 
@@ -146,11 +144,7 @@ class TlsProxyTest {
         Ca other = pki.root("Other Root");
         Issued stranger = other.server("localhost");
         try (EchoServer echo = upstream(stranger, false)) {
-            try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), ""));
-                 Socket c = proxy.connect("main")) {
-                assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
-                proxy.errors().await("verification failed: untrusted");
-            }
+            assertRefused(echo.port(), "", "verification failed: untrusted");
             try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_verify = off"))) {
                 try (Socket c = proxy.connect("main")) {
                     Bytes.write(c, "trusting");
@@ -215,11 +209,8 @@ class TlsProxyTest {
         Issued revoked = intermediate.newServer("localhost").freshKey().issue();
         intermediate.revoke(revoked);
         Path crls = pki.crlBundle("crls-" + System.nanoTime() + ".pem", root.crl(), intermediate.crl());
-        try (EchoServer echo = upstream(revoked, true);
-             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_crl = " + crls));
-             Socket c = proxy.connect("main")) {
-            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
-            proxy.errors().await("verification failed: revoked: CN=localhost");
+        try (EchoServer echo = upstream(revoked, true)) {
+            assertRefused(echo.port(), "proxy_ssl_crl = " + crls, "verification failed: revoked: CN=localhost");
         }
     }
 
@@ -257,23 +248,17 @@ class TlsProxyTest {
 
     @Test
     void protocolMismatchIsNamed() throws Exception {
-        try (EchoServer echo = upstream(server, true, "TLSv1.3");
-             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_protocols = TLSv1.2"));
-             Socket c = proxy.connect("main")) {
-            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
-            proxy.errors().await("handshake failed: protocol");
+        try (EchoServer echo = upstream(server, true, "TLSv1.3")) {
+            assertRefused(echo.port(), "proxy_ssl_protocols = TLSv1.2", "handshake failed: protocol");
         }
     }
 
     @Test
     void cipherMismatchIsNamed() throws Exception {
         try (EchoServer echo = EchoServer.tls(server.serverContext(root.certificate()), s -> configureOnly(s,
-                "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"));
-             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(),
-                     "proxy_ssl_protocols = TLSv1.2\nproxy_ssl_ciphers = ECDHE+AES128"));
-             Socket c = proxy.connect("main")) {
-            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
-            proxy.errors().await("handshake failed: cipher");
+                "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))) {
+            assertRefused(echo.port(), "proxy_ssl_protocols = TLSv1.2\nproxy_ssl_ciphers = ECDHE+AES128",
+                    "handshake failed: cipher");
         }
     }
 
@@ -288,11 +273,16 @@ class TlsProxyTest {
                     // the proxy closes first
                 }
             });
-            try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + http.getLocalPort(), ""));
-                 Socket c = proxy.connect("main")) {
-                assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
-                proxy.errors().await("handshake failed: not_tls");
-            }
+            assertRefused(http.getLocalPort(), "", "handshake failed: not_tls");
+        }
+    }
+
+    /** A proxy in front of the upstream on PORT refuses the session: the client sees EOF, the log says why. */
+    private void assertRefused(int port, String extra, String... logged) throws Exception {
+        try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + port, extra));
+             Socket c = proxy.connect("main")) {
+            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+            proxy.errors().await(logged);
         }
     }
 
