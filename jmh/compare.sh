@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # jmh/compare.sh - loomproxy side by side with NGINX's stream proxy, in one command, on 127.0.0.1.
 #
-#   jmh/compare.sh [--quick] [--reps N] [--warmup S] [--idle-conns N] [--nginx-workers N|auto] [--keep] [--help]
+#   jmh/compare.sh [--quick] [--reps N] [--only M,M] [--warmup S] [--idle-conns N] [--nginx-workers N|auto] [--keep] [--help]
 #
 # What it sets up (all on 127.0.0.1, ports picked free in 20000-29999, files in a temp dir):
 #
@@ -58,6 +58,8 @@
 # Options:
 #   --quick              short runs (~2 minutes in all)
 #   --reps N             repetitions (default 3)
+#   --only M,M           run only these measures (throughput, connrate, resume64, latency, idle), e.g.
+#                        --only latency to iterate on one figure; the warm-up is unchanged
 #   --warmup S           seconds of connection-rate warm-up per proxy before the first repetition
 #                        (default 20, quick 4; loomproxy's remaining JIT work shows in its thread line)
 #   --idle-conns N       connections held open for the memory figure (default 1000, quick 300)
@@ -69,11 +71,19 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
+measures="throughput connrate resume64 latency idle"
 reps=3 quick=0 idle_conns= warmup_secs= nginx_workers=auto keep=0
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1 ;;
         --reps) reps=${2:?--reps needs a number}; shift ;;
+        --only) only=${2:?--only needs measures, e.g. latency,idle}; shift
+            for m in ${only//,/ }; do
+                case " throughput connrate resume64 latency idle " in *" $m "*) ;;
+                    *) echo "compare.sh: --only $m: not a measure (throughput, connrate, resume64, latency, idle)" >&2; exit 2 ;;
+                esac
+            done
+            measures=${only//,/ } ;;
         --warmup) warmup_secs=${2:?--warmup needs a number of seconds}; shift ;;
         --idle-conns) idle_conns=${2:?--idle-conns needs a number}; shift ;;
         --nginx-workers) nginx_workers=${2:?--nginx-workers needs a number or auto}; shift ;;
@@ -146,7 +156,7 @@ done
 for rep in $(seq "$reps"); do
     order="nginx loomproxy"
     if [ $((rep % 2)) = 0 ]; then order="loomproxy nginx"; fi
-    for measure in throughput connrate resume64 latency idle; do
+    for measure in $measures; do
         for proxy in $order; do
             say "rep $rep/$reps: $measure against $proxy"
             case $measure in

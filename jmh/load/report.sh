@@ -4,7 +4,7 @@
 # values PROXY KEY -> the figure of every repetition, space separated (n/a where a run failed)
 values() { local r out=; for r in $(seq "$reps"); do out+="${V["$1 $2 $r"]:-n/a} "; done; echo "${out% }"; }
 median() {
-    tr ' ' '\n' | grep -E '^-?[0-9.]+$' | sort -g |
+    tr ' ' '\n' | { grep -E '^-?[0-9.]+$' || true; } | sort -g |
         awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 fmt() { if [ "$2" = n/a ]; then echo n/a; else calc "$1" "$2"; fi; }
@@ -13,6 +13,7 @@ row() { # LABEL KEY FORMAT [UNIT]
     local n l ratio=n/a
     n=$(values nginx "$2" | median)
     l=$(values loomproxy "$2" | median)
+    if [ "$n" = n/a ] && [ "$l" = n/a ]; then return 0; fi # a measure left out with --only
     if [ "$n" != n/a ] && [ "$l" != n/a ] && awk "BEGIN { exit !($n != 0) }"; then ratio=$(calc %.2f "$l / $n"); fi
     printf '%-52s %12s %12s %9s\n' "$1" "$(fmt "$3" "$n")${4:-}" "$(fmt "$3" "$l")${4:-}" "$ratio"
 }
