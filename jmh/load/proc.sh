@@ -17,10 +17,10 @@ cleanup() {
         sleep 0.1
     done
     for pid in "${started_pids[@]}"; do
-        kill -0 "$pid" 2>/dev/null && { echo "compare.sh: process $pid ignored SIGTERM, killing it" >&2; kill -KILL "$pid"; }
+        kill -0 "$pid" 2>/dev/null && { echo "${0##*/}: process $pid ignored SIGTERM, killing it" >&2; kill -KILL "$pid"; }
     done
     if [ "$keep" = 1 ] || [ $status != 0 ]; then
-        echo "compare.sh: files and logs kept in $tmp" >&2
+        echo "${0##*/}: files and logs kept in $tmp" >&2
     else
         rm -rf "$tmp"
     fi
