@@ -30,7 +30,7 @@ final class UpstreamConnector {
      */
     record Connected(Peer peer, Socket socket, SessionFacts.Try attempt, Runnable firstBytes) {}
 
-    private record Opened(Socket socket, Runnable firstBytes) {}
+    private record Opened(Socket socket, SessionFacts.Try attempt, Runnable firstBytes) {}
 
     private final Block block;
     private final SessionLog log;
@@ -61,7 +61,7 @@ final class UpstreamConnector {
             SessionFacts.Try attempt = facts.attempt(peer.toString());
             Optional<Opened> opened = tryPeer(peer, attempt, facts, proxyHeader);
             if (opened.isPresent()) {
-                return Optional.of(new Connected(peer, opened.get().socket(), attempt, opened.get().firstBytes()));
+                return Optional.of(new Connected(peer, opened.get().socket(), opened.get().attempt(), opened.get().firstBytes()));
             }
             block.group().release(peer, true);
             tries--;
@@ -95,20 +95,32 @@ final class UpstreamConnector {
         }
         if (block.tls().isEmpty()) {
             attempt.connected(System.nanoTime() - started);
-            return Optional.of(new Opened(plain, () -> { }));
+            return Optional.of(new Opened(plain, attempt, () -> { }));
         }
-        return handshake(block.tls().get(), plain, peer, attempt, facts, started);
+        try {
+            return handshake(block.tls().get(), plain, peer, attempt, facts, started);
+        } catch (HandshakeFailure e) {
+            // Like a HelloRetryRequest, but a new connection: not a try of proxy_next_upstream_tries,
+            // and not a failure of the server; the new attempt shows in $upstream_addr.
+            log.info("upstream " + peer + " refused a TLS 1.3 ClientHello with one key share (" + e.getMessage()
+                    + "); offering it every group from now on, and connecting again");
+            return tryPeer(peer, facts.attempt(peer.toString()), facts, proxyHeader);
+        }
     }
 
+    /** @throws HandshakeFailure only one that {@linkplain HandshakeFailure#retryWithDefaultGroups() asks for a retry} */
     private Optional<Opened> handshake(UpstreamTls tls, Socket plain, Peer peer, SessionFacts.Try attempt,
-                                       SessionFacts facts, long started) {
+                                       SessionFacts facts, long started) throws HandshakeFailure {
         try {
             UpstreamTls.Established tlsSession = tls.handshake(plain, peer.address(), block.config().connectTimeout());
             attempt.connected(System.nanoTime() - started);
             facts.tls(tlsSession.protocol(), tlsSession.cipher(), tlsSession.name(), tlsSession.reused());
             facts.verify(block.config().tls().verify() ? "ok" : "off");
-            return Optional.of(new Opened(tlsSession.socket(), tlsSession.ticketsArrived()));
+            return Optional.of(new Opened(tlsSession.socket(), attempt, tlsSession.ticketsArrived()));
         } catch (HandshakeFailure e) {
+            if (e.retryWithDefaultGroups()) {
+                throw e;
+            }
             log.warn("upstream " + peer + (e.verification() ? " verification failed: " : " handshake failed: ") + e.getMessage());
             facts.verify(e.reason());
             return Optional.empty();

@@ -11,11 +11,31 @@ import java.io.IOException;
 public final class HandshakeFailure extends IOException {
     private final String reason;
     private final boolean verification;
+    private final boolean retryAtOnce;
 
     HandshakeFailure(String reason, String message, boolean verification, Throwable cause) {
+        this(reason, message, verification, cause, false);
+    }
+
+    private HandshakeFailure(String reason, String message, boolean verification, Throwable cause, boolean retryAtOnce) {
         super(message, cause);
         this.reason = reason;
         this.verification = verification;
+        this.retryAtOnce = retryAtOnce;
+    }
+
+    /** The same failure, marked as one a new connection offering JSSE's default groups may not meet. */
+    HandshakeFailure retryAtOnce() {
+        return new HandshakeFailure(reason, getMessage(), verification, getCause(), true);
+    }
+
+    /**
+     * True when the handshake offered one key share ({@link KeyShares}) and failed in a way that may
+     * be the server's answer to it: the server now gets the default offer, and the session should
+     * connect to it again at once, not count a failure or move on to the next server.
+     */
+    public boolean retryWithDefaultGroups() {
+        return retryAtOnce;
     }
 
     public String reason() {

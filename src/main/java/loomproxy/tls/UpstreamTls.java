@@ -46,6 +46,7 @@ public final class UpstreamTls {
     private final String[] protocols;
     private final String[] suites;
     private final String[] groups;
+    private final KeyShares keyShares;
     private final Map<HostPort, TicketSlots> slots = new ConcurrentHashMap<>();
 
     UpstreamTls(TlsConfig config, KeyManager[] keys, TrustManager[] trust, List<String> protocols,
@@ -63,6 +64,7 @@ public final class UpstreamTls {
         this.protocols = protocols.toArray(String[]::new);
         this.suites = suites.toArray(String[]::new);
         this.groups = groups == null ? null : groups.toArray(String[]::new);
+        this.keyShares = new KeyShares(groups == null && protocols.contains("TLSv1.3"));
     }
 
     /**
@@ -86,9 +88,10 @@ public final class UpstreamTls {
             throw new HandshakeFailure("handshake", "handshake: " + e.getMessage(), false, e);
         }
         String name = config.name().orElse(server.host());
+        KeyShares.Offer offer = keyShares.offer(server);
         try {
             socket.setUseClientMode(true);
-            socket.setSSLParameters(parameters(name));
+            socket.setSSLParameters(parameters(name, offer));
             socket.setSoTimeout(Math.toIntExact(Math.min(Integer.MAX_VALUE, timeout.toMillis())));
             long started = System.currentTimeMillis();
             socket.startHandshake();
@@ -97,12 +100,14 @@ public final class UpstreamTls {
             // JSSE has no "was this resumed" call; a resumed session keeps the creation time of the
             // handshake that made it (TLS 1.2 and 1.3 alike), which predates this one.
             boolean reused = session.getCreationTime() < started;
+            keyShares.succeeded(server, offer, session.getProtocol());
             return new Established(socket, session.getProtocol(), CipherStrings.opensslName(session.getCipherSuite()),
                     name, reused, giveBack);
         } catch (IOException e) {
             giveBack.run();
             closeQuietly(socket, e);
-            throw HandshakeFailures.classify(e, askedForCertificate(socket));
+            HandshakeFailure failure = HandshakeFailures.classify(e, askedForCertificate(socket));
+            throw keyShares.failed(server, offer, failure) ? failure.retryAtOnce() : failure;
         } finally {
             askedForCertificate(socket);
         }
@@ -118,10 +123,13 @@ public final class UpstreamTls {
         return null;
     }
 
-    private SSLParameters parameters(String name) {
-        SSLParameters p = new SSLParameters(suites, protocols);
+    private SSLParameters parameters(String name, KeyShares.Offer offer) {
+        boolean oneShare = offer == KeyShares.Offer.ONE_SHARE;
+        SSLParameters p = new SSLParameters(suites, oneShare ? KeyShares.ONE_SHARE_PROTOCOLS : protocols);
         p.setServerNames(serverNames(name));
-        if (groups != null) {
+        if (oneShare) {
+            p.setNamedGroups(KeyShares.ONE_SHARE_GROUPS);
+        } else if (groups != null) {
             p.setNamedGroups(groups);
         }
         return p;

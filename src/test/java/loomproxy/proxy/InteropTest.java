@@ -17,6 +17,7 @@ import loomproxy.testkit.MutualTls;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -88,6 +89,82 @@ class InteropTest {
             assertTrue(logged.get(2).startsWith(protocol + " r SUCCESS "), logged.toString());
             assertTrue(logged.get(0).contains("CN=Interop client"), logged.toString());
         }
+    }
+
+    /**
+     * JSSE sends an X25519 and a P-256 key share in every ClientHello by default; OpenSSL sends one.
+     * Once the server has done TLS 1.3, loomproxy offers it one share too (tls/KeyShares).
+     */
+    @Test
+    void afterATls13HandshakeTheClientHelloCarriesOneKeyShare() throws Exception {
+        assumeTrue(OpensslServer.available(), "openssl is not installed");
+        try (OpensslServer upstream = OpensslServer.start(server.certPem(), server.keyPem(), trusted, "-tls1_3",
+                "-cert_chain", server.chainPem().toString(), "-trace", "-naccept", "2");
+             TestProxy proxy = TestProxy.start(dir, tls.proxyConfig("localhost:" + upstream.port(), "proxy_ssl_verify_depth = 2"))) {
+            for (int i = 0; i < 2; i++) {
+                try (Socket c = proxy.connect("main")) {
+                    Bytes.write(c, "share " + i + "\n");
+                    assertEquals(i + " erahs\n", Bytes.readString(c, 8));
+                }
+            }
+            Wait.until(() -> clientHelloKeyShares(upstream.output()).size() == 2, Duration.ofSeconds(20), upstream::output);
+            assertEquals(List.of(List.of("ecdh_x25519", "secp256r1"), List.of("ecdh_x25519")),
+                    clientHelloKeyShares(upstream.output()), upstream.output());
+        }
+    }
+
+    /**
+     * An upstream that takes only P-256: the one-share ClientHello fails, the same session connects
+     * again with the defaults (not a failure of the server, not a next upstream), and from then on
+     * that server gets the defaults.
+     */
+    @Test
+    void anUpstreamWithoutX25519GetsTheDefaultGroupsBackWithoutLosingASession() throws Exception {
+        assumeTrue(OpensslServer.available(), "openssl is not installed");
+        try (OpensslServer upstream = OpensslServer.start(server.certPem(), server.keyPem(), trusted, "-tls1_3",
+                "-cert_chain", server.chainPem().toString(), "-groups", "P-256", "-naccept", "4");
+             TestProxy proxy = TestProxy.start(dir, tls.proxyConfig("localhost:" + upstream.port(),
+                     "proxy_ssl_verify_depth = 2\nproxy_next_upstream_tries = 1"))) {
+            for (int i = 0; i < 3; i++) {
+                try (Socket c = proxy.connect("main")) {
+                    Bytes.write(c, "group " + i + "\n");
+                    assertEquals(i + " puorg\n", Bytes.readString(c, 8), upstream.output() + proxy.errors().lines());
+                }
+            }
+            String retried = proxy.errors().await("refused a TLS 1.3 ClientHello with one key share", "connecting again");
+            assertTrue(retried.contains("[info]"), retried);
+            assertEquals(1, proxy.errors().matching("one key share").size(), proxy.errors().lines().toString());
+            assertTrue(proxy.errors().matching("[warn]").isEmpty(), proxy.errors().lines().toString());
+            String addr = "localhost:" + upstream.port();
+            proxy.access().await("\"" + addr + ", " + addr + "\"");
+            Wait.until(() -> proxy.access().lines().size() == 3, Duration.ofSeconds(20), () -> proxy.access().lines().toString());
+            assertEquals(1, proxy.access().matching(addr + ", ").size(), "only the second session connected twice: "
+                    + proxy.access().lines());
+        }
+    }
+
+    /** The NamedGroup of each key_share extension in the ClientHellos of {@code s_server -trace} output. */
+    private static List<List<String>> clientHelloKeyShares(String trace) {
+        List<List<String>> hellos = new java.util.ArrayList<>();
+        String[] lines = trace.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (!lines[i].trim().startsWith("ClientHello, Length=")) {
+                continue;
+            }
+            int j = i + 1;
+            while (j < lines.length && !lines[j].contains("extension_type=key_share(") && !lines[j].startsWith("Sent Record")) {
+                j++;
+            }
+            List<String> groups = new java.util.ArrayList<>();
+            for (j++; j < lines.length && !lines[j].isBlank(); j++) {
+                String line = lines[j].trim();
+                if (line.startsWith("NamedGroup: ")) {
+                    groups.add(line.substring("NamedGroup: ".length()).split(" ")[0]);
+                }
+            }
+            hellos.add(groups);
+        }
+        return hellos;
     }
 
     /** nginx's readiness probe (a bare TCP connect) logs no client certificate: "NONE". */
