@@ -106,9 +106,6 @@ fi
 case $idle_conns in ''|*[!0-9]*|0) echo "compare.sh: --idle-conns $idle_conns: give a whole number >= 1" >&2; exit 2 ;; esac
 case $warmup_secs in ''|*[!0-9]*) echo "compare.sh: --warmup $warmup_secs: give a whole number of seconds" >&2; exit 2 ;; esac
 
-say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { echo "compare.sh: $*" >&2; exit 1; }
-
 # shellcheck source=load/proc.sh
 . "$here/load/proc.sh"
 # shellcheck source=load/setup.sh

@@ -49,9 +49,6 @@ done
 case $reps in ''|*[!0-9]*|0) echo "floor.sh: --reps $reps: give a whole number >= 1" >&2; exit 2 ;; esac
 case $duration in ''|*[!0-9]*|0) echo "floor.sh: --duration $duration: give a whole number of seconds >= 1" >&2; exit 2 ;; esac
 
-say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { echo "floor.sh: $*" >&2; exit 1; }
-
 # shellcheck source=load/proc.sh
 . "$here/load/proc.sh"
 # shellcheck source=load/setup.sh

@@ -1,5 +1,9 @@
-# jmh/load/proc.sh - sourced by jmh/compare.sh: the processes it starts (ports, start-up waits,
-# cleanup) and what /proc says about them (CPU ticks, RSS, a JVM's busiest threads).
+# jmh/load/proc.sh - sourced by jmh/compare.sh and jmh/floor.sh: progress and fatal messages, the
+# processes they start (ports, start-up waits, cleanup) and what /proc says about them (CPU ticks,
+# RSS, a JVM's busiest threads).
+
+say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { echo "${0##*/}: $*" >&2; exit 1; }
 
 # cleanup: the EXIT trap. Stops every process this script started, by its PID (NGINX's master
 # takes its workers down), and removes the temp dir unless --keep or a failure asks to keep it.

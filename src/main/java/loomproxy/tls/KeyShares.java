@@ -21,7 +21,8 @@ final class KeyShares {
     /** What one ClientHello offers. */
     enum Offer { DEFAULT, ONE_SHARE }
 
-    private enum State { UNKNOWN, ONE_SHARE, DEFAULT_FOR_GOOD }
+    /** A server not in the map has not done TLS 1.3 with the defaults yet. */
+    private enum State { ONE_SHARE, DEFAULT_FOR_GOOD }
 
     static final String[] ONE_SHARE_GROUPS = {"x25519", "x448"};
     static final String[] ONE_SHARE_PROTOCOLS = {"TLSv1.3"};
