@@ -102,8 +102,8 @@ final class UpstreamConnector {
         } catch (HandshakeFailure e) {
             // Like a HelloRetryRequest, but a new connection: not a try of proxy_next_upstream_tries,
             // and not a failure of the server; the new attempt shows in $upstream_addr.
-            log.info("upstream " + peer + " refused a TLS 1.3 ClientHello with one key share (" + e.getMessage()
-                    + "); offering it every group from now on, and connecting again");
+            log.info("upstream " + peer + " handshake offering one key share (TLS 1.3, X25519) failed (" + e.getMessage()
+                    + "); offering it JSSE's default groups from now on, and connecting again");
             return tryPeer(peer, facts.attempt(peer.toString()), facts, proxyHeader);
         }
     }

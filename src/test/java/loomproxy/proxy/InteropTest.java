@@ -131,7 +131,7 @@ class InteropTest {
                     assertEquals(i + " puorg\n", Bytes.readString(c, 8), upstream.output() + proxy.errors().lines());
                 }
             }
-            String retried = proxy.errors().await("refused a TLS 1.3 ClientHello with one key share", "connecting again");
+            String retried = proxy.errors().await("handshake offering one key share (TLS 1.3, X25519) failed", "connecting again");
             assertTrue(retried.contains("[info]"), retried);
             assertEquals(1, proxy.errors().matching("one key share").size(), proxy.errors().lines().toString());
             assertTrue(proxy.errors().matching("[warn]").isEmpty(), proxy.errors().lines().toString());
