@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.EchoServer;
@@ -145,7 +146,7 @@ class InteropTest {
 
     /** The NamedGroup of each key_share extension in the ClientHellos of {@code s_server -trace} output. */
     private static List<List<String>> clientHelloKeyShares(String trace) {
-        List<List<String>> hellos = new java.util.ArrayList<>();
+        List<List<String>> hellos = new ArrayList<>();
         String[] lines = trace.split("\n");
         for (int i = 0; i < lines.length; i++) {
             if (!lines[i].trim().startsWith("ClientHello, Length=")) {
@@ -155,7 +156,7 @@ class InteropTest {
             while (j < lines.length && !lines[j].contains("extension_type=key_share(") && !lines[j].startsWith("Sent Record")) {
                 j++;
             }
-            List<String> groups = new java.util.ArrayList<>();
+            List<String> groups = new ArrayList<>();
             for (j++; j < lines.length && !lines[j].isBlank(); j++) {
                 String line = lines[j].trim();
                 if (line.startsWith("NamedGroup: ")) {

@@ -3,7 +3,6 @@ package loomproxy.proxy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,9 +13,9 @@ import loomproxy.testkit.MutualTls;
 import loomproxy.testkit.SlicingRelay;
 import loomproxy.testkit.TestProxy;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The network may cut TLS records anywhere: the upstream's bytes reach loomproxy through a relay
@@ -47,16 +46,7 @@ class SlicedTlsTest {
             for (int i = 0; i < 2; i++) {
                 try (Socket c = proxy.connect("main")) {
                     c.setSoTimeout(60_000);
-                    OutputStream out = c.getOutputStream();
-                    Thread writer = Thread.ofVirtual().start(() -> {
-                        try {
-                            out.write(payload);
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    });
-                    assertArrayEquals(payload, Bytes.readExactly(c.getInputStream(), payload.length));
-                    writer.join();
+                    assertArrayEquals(payload, Bytes.echo(c, payload));
                 }
             }
             assertEquals(List.of(false, true), upstream.handshakes().stream().map(EchoServer.Handshake::resumed).toList());

@@ -7,9 +7,6 @@ import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import eu.rekawek.toxiproxy.model.ToxicDirection;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.Random;
@@ -120,17 +117,7 @@ class ToxiproxyFaultsTest {
         new Random(size).nextBytes(payload);
         try (Socket client = proxy.connect("main")) {
             client.setSoTimeout(60_000);
-            OutputStream out = client.getOutputStream();
-            Thread writer = Thread.ofVirtual().start(() -> {
-                try {
-                    out.write(payload);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            InputStream in = client.getInputStream();
-            assertArrayEquals(payload, Bytes.readExactly(in, size));
-            writer.join();
+            assertArrayEquals(payload, Bytes.echo(client, payload));
         }
         proxy.access().await(" 200 " + size + " " + size + " ");
     }

@@ -3,6 +3,7 @@ package loomproxy.testkit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
@@ -28,6 +29,23 @@ public final class Bytes {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         in.transferTo(out);
         return out.toByteArray();
+    }
+
+    /**
+     * Sends {@code payload} from a second thread while reading as many bytes back, so an echo larger
+     * than the socket buffers cannot deadlock the test; returns what came back.
+     */
+    public static byte[] echo(Socket socket, byte[] payload) throws IOException, InterruptedException {
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                socket.getOutputStream().write(payload);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        byte[] back = readExactly(socket.getInputStream(), payload.length);
+        writer.join();
+        return back;
     }
 
     public static void write(Socket socket, String text) throws IOException {
