@@ -1,17 +1,17 @@
 package loomproxy.cli;
 
-import static loomproxy.cli.DerWriter.bitString;
-import static loomproxy.cli.DerWriter.bool;
-import static loomproxy.cli.DerWriter.explicit;
-import static loomproxy.cli.DerWriter.implicit;
-import static loomproxy.cli.DerWriter.integer;
-import static loomproxy.cli.DerWriter.namedBits;
-import static loomproxy.cli.DerWriter.octetString;
-import static loomproxy.cli.DerWriter.oid;
-import static loomproxy.cli.DerWriter.sequence;
-import static loomproxy.cli.DerWriter.set;
-import static loomproxy.cli.DerWriter.time;
-import static loomproxy.cli.DerWriter.utf8String;
+import static loomproxy.tls.pem.DerWriter.bitString;
+import static loomproxy.tls.pem.DerWriter.bool;
+import static loomproxy.tls.pem.DerWriter.explicit;
+import static loomproxy.tls.pem.DerWriter.implicit;
+import static loomproxy.tls.pem.DerWriter.integer;
+import static loomproxy.tls.pem.DerWriter.namedBits;
+import static loomproxy.tls.pem.DerWriter.octetString;
+import static loomproxy.tls.pem.DerWriter.oid;
+import static loomproxy.tls.pem.DerWriter.sequence;
+import static loomproxy.tls.pem.DerWriter.set;
+import static loomproxy.tls.pem.DerWriter.time;
+import static loomproxy.tls.pem.DerWriter.utf8String;
 
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;

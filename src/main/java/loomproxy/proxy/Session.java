@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import loomproxy.config.ServerConfig;
 import loomproxy.observe.SessionFacts;
-import loomproxy.tls.HandshakeFailures;
+import loomproxy.tls.FailureReasons;
 
 /**
  * One accepted connection, from upstream choice to the access log line. It owns both sockets and
@@ -135,7 +135,7 @@ final class Session implements Runnable {
         }
         String peer = pump.failedOnWrite() ? to : from;
         String verb = pump.failedOnWrite() ? "writing to " : "reading from ";
-        String alert = peer.equals("upstream") ? HandshakeFailures.alertReason(pump.failure()) : null;
+        String alert = peer.equals("upstream") ? FailureReasons.alertReason(pump.failure()) : null;
         if (alert != null) {
             facts.verify(alert);
             if (pump.bytes() == 0 && from.equals("upstream")) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * A TLS handshake with an upstream server that did not complete, with one short stable reason for
- * the log and {@code $upstream_ssl_verify} (SPEC §4): a {@link VerifyReason} name, or {@code protocol},
+ * the log and {@code $upstream_ssl_verify} (SPEC §4): a verification reason ({@code untrusted}, {@code depth}, ...), or {@code protocol},
  * {@code cipher}, {@code client_cert_rejected}, {@code handshake_timeout}, {@code not_tls},
  * {@code handshake}.
  */

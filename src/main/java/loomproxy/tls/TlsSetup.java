@@ -19,6 +19,10 @@ import javax.net.ssl.TrustManager;
 import loomproxy.config.Problems;
 import loomproxy.config.Sources;
 import loomproxy.config.TlsConfig;
+import loomproxy.tls.pem.PemException;
+import loomproxy.tls.pem.PemFiles;
+import loomproxy.tls.pem.PrivateKeys;
+import loomproxy.tls.trust.UpstreamTrust;
 
 /**
  * Loads and checks everything a server block's TLS needs — files, key against certificate, protocols,
@@ -161,17 +165,18 @@ public final class TlsSetup {
         if (anchors == null || crls == null) {
             return null;
         }
-        return new TrustManager[] {new UpstreamTrust(anchors, crls, config.verifyDepth(), config.name(), clock)};
+        return new TrustManager[] {new VerifyingTrustManager(
+                new UpstreamTrust(anchors, crls, config.verifyDepth(), clock), config.name())};
     }
 
     private interface Loader<T> {
-        T load() throws TlsConfigException;
+        T load() throws PemException;
     }
 
     private <T> T read(String key, Loader<T> loader) {
         try {
             return loader.load();
-        } catch (TlsConfigException e) {
+        } catch (PemException e) {
             problems.add(sources.of(key), key, e.getMessage());
             return null;
         }

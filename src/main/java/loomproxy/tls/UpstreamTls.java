@@ -19,6 +19,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import loomproxy.config.HostPort;
 import loomproxy.config.TlsConfig;
+import loomproxy.tls.trust.UpstreamTrust;
 
 /**
  * TLS to the upstream servers of one server block. One {@link SSLContext}, shared by every session of
@@ -106,7 +107,7 @@ public final class UpstreamTls {
         } catch (IOException e) {
             giveBack.run();
             closeQuietly(socket, e);
-            HandshakeFailure failure = HandshakeFailures.classify(e, askedForCertificate(socket));
+            HandshakeFailure failure = FailureReasons.classify(e, askedForCertificate(socket));
             throw keyShares.failed(server, offer, failure) ? failure.retryAtOnce() : failure;
         } finally {
             askedForCertificate(socket);
@@ -137,7 +138,7 @@ public final class UpstreamTls {
 
     /** RFC 6066 §3: no SNI for IP literals; proxy_ssl_server_name off sends none at all. */
     private List<SNIServerName> serverNames(String name) {
-        if (!config.serverName() || HostnameMatcher.ipLiteral(name).isPresent()) {
+        if (!config.serverName() || UpstreamTrust.isIpLiteral(name)) {
             return List.of();
         }
         try {

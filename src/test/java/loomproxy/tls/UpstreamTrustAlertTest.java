@@ -19,6 +19,8 @@ import javax.net.ssl.TrustManager;
 import loomproxy.testkit.Ca;
 import loomproxy.testkit.Issued;
 import loomproxy.testkit.TestPki;
+import loomproxy.tls.trust.UpstreamTrust;
+import loomproxy.tls.trust.VerificationException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -141,8 +143,8 @@ class UpstreamTrustAlertTest {
     }
 
     private SSLContext clientContext(List<X509CRL> crls, int depth) throws GeneralSecurityException {
-        var trust = new UpstreamTrust(List.of(root.certificate()), crls, depth, Optional.empty(),
-                InstantSource.system());
+        var trust = new VerifyingTrustManager(new UpstreamTrust(List.of(root.certificate()), crls, depth,
+                InstantSource.system()), Optional.empty());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {trust}, null);
         return context;

@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.trust;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -54,36 +55,36 @@ final class PrivateKeyInfo {
     private PrivateKeyInfo() {}
 
     /** Wraps an RFC 8017 (PKCS#1) RSAPrivateKey, with the NULL parameters RFC 3279 section 2.3.1 requires. */
-    static byte[] fromPkcs1(String file, byte[] pkcs1) throws TlsConfigException {
+    static byte[] fromPkcs1(String file, byte[] pkcs1) throws PemException {
         try {
             Der.read(pkcs1).expect(Der.SEQUENCE, "RSAPrivateKey");
         } catch (Der.Malformed e) {
             throw notDer(file, "RSA PRIVATE KEY", e);
         }
-        return wrap(Der.encode(Der.SEQUENCE, Der.oid(RSA), Der.encode(Der.NULL)), pkcs1);
+        return wrap(DerWriter.sequence(DerWriter.oid(RSA), DerWriter.nul()), pkcs1);
     }
 
     /**
      * Wraps an RFC 5915 (SEC1) ECPrivateKey. The curve moves from the key's {@code [0] parameters}
      * into the id-ecPublicKey AlgorithmIdentifier, where PKCS#8 readers look for it.
      */
-    static byte[] fromSec1(String file, byte[] sec1) throws TlsConfigException {
+    static byte[] fromSec1(String file, byte[] sec1) throws PemException {
         try {
             for (Der.Value field : Der.read(sec1).expect(Der.SEQUENCE, "ECPrivateKey").elements()) {
                 if (field.tag() == Der.CONTEXT_0) {
                     byte[] curve = Der.read(field.content()).encoded();
-                    return wrap(Der.encode(Der.SEQUENCE, Der.oid(EC), curve), sec1);
+                    return wrap(DerWriter.sequence(DerWriter.oid(EC), curve), sec1);
                 }
             }
         } catch (Der.Malformed e) {
             throw notDer(file, "EC PRIVATE KEY", e);
         }
-        throw new TlsConfigException(file + ": EC PRIVATE KEY names no curve (no [0] parameters): "
+        throw new PemException(file + ": EC PRIVATE KEY names no curve (no [0] parameters): "
                 + "convert it with openssl pkcs8 -topk8 -nocrypt");
     }
 
     /** The JCA key of a PKCS#8 PrivateKeyInfo, after checking its algorithm and curve. */
-    static PrivateKey toKey(String file, byte[] pkcs8) throws TlsConfigException {
+    static PrivateKey toKey(String file, byte[] pkcs8) throws PemException {
         String factory;
         try {
             Der.Value algorithm = Der.read(pkcs8).expect(Der.SEQUENCE, "PrivateKeyInfo")
@@ -98,36 +99,36 @@ final class PrivateKeyInfo {
         try {
             return KeyFactory.getInstance(factory).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
         } catch (GeneralSecurityException e) {
-            throw new TlsConfigException(String.format("%s: the JDK rejects this %s key (%s): check the key file",
+            throw new PemException(String.format("%s: the JDK rejects this %s key (%s): check the key file",
                     file, factory, PemFiles.oneLine(e)), e);
         }
     }
 
     private static byte[] wrap(byte[] algorithmIdentifier, byte[] privateKey) {
-        return Der.encode(Der.SEQUENCE, Der.integer(0), algorithmIdentifier, Der.encode(Der.OCTET_STRING, privateKey));
+        return DerWriter.sequence(DerWriter.integer(BigInteger.ZERO), algorithmIdentifier, DerWriter.octetString(privateKey));
     }
 
-    private static String keyFactory(String file, String oid) throws TlsConfigException {
+    private static String keyFactory(String file, String oid) throws PemException {
         String factory = KEY_FACTORIES.get(oid);
         if (factory == null) {
-            throw new TlsConfigException(String.format("%s: unsupported key algorithm %s: "
+            throw new PemException(String.format("%s: unsupported key algorithm %s: "
                     + "use an RSA, EC (P-256, P-384, P-521), Ed25519 or Ed448 key", file, named(UNUSABLE, oid)));
         }
         return factory;
     }
 
-    private static void checkCurve(String file, List<Der.Value> algorithm) throws Der.Malformed, TlsConfigException {
+    private static void checkCurve(String file, List<Der.Value> algorithm) throws Der.Malformed, PemException {
         if (algorithm.size() < 2) {
-            throw new TlsConfigException(file + ": the EC key names no curve: convert it with openssl pkcs8 -topk8 -nocrypt");
+            throw new PemException(file + ": the EC key names no curve: convert it with openssl pkcs8 -topk8 -nocrypt");
         }
         Der.Value parameters = algorithm.get(1);
         if (parameters.tag() != Der.OID) {
-            throw new TlsConfigException(file + ": the EC key spells its curve out as explicit parameters, which the "
+            throw new PemException(file + ": the EC key spells its curve out as explicit parameters, which the "
                     + "JDK cannot use: convert it with openssl ec -param_enc named_curve");
         }
         String oid = parameters.oid();
         if (!SUPPORTED_CURVES.containsKey(oid)) {
-            throw new TlsConfigException(String.format("%s: unsupported EC curve %s: the JDK signs only with "
+            throw new PemException(String.format("%s: unsupported EC curve %s: the JDK signs only with "
                     + "prime256v1 (P-256), secp384r1 (P-384) or secp521r1 (P-521)", file, named(OTHER_CURVES, oid)));
         }
     }
@@ -138,8 +139,8 @@ final class PrivateKeyInfo {
         return name == null ? "OID " + oid : name + " (OID " + oid + ")";
     }
 
-    private static TlsConfigException notDer(String file, String label, Exception e) {
-        return new TlsConfigException(String.format("%s: %s is not valid DER (%s): export the key again",
+    private static PemException notDer(String file, String label, Exception e) {
+        return new PemException(String.format("%s: %s is not valid DER (%s): export the key again",
                 file, label, PemFiles.oneLine(e)), e);
     }
 }

@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.trust;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,12 +51,12 @@ class UpstreamTrustRevocationTest {
 
     UpstreamTrust trust(Crl... crls) {
         List<X509CRL> list = Stream.of(crls).map(Crl::crl).toList();
-        return new UpstreamTrust(List.of(root.certificate()), list, 1, Optional.empty(), InstantSource.system());
+        return new UpstreamTrust(List.of(root.certificate()), list, 1, InstantSource.system());
     }
 
     static VerificationException rejected(UpstreamTrust trust, Issued issued, VerifyReason reason) {
         VerificationException e = assertThrows(VerificationException.class, () -> trust.verify(issued.chain(), HOST));
-        assertEquals(reason, e.reason(), e.getMessage());
+        assertEquals(reason, e.verifyReason(), e.getMessage());
         return e;
     }
 
@@ -108,10 +108,9 @@ class UpstreamTrustRevocationTest {
     @Test
     void crlCurrencyFollowsTheClock() {
         List<X509CRL> crls = List.of(root.crl().crl(), goodInt.crl().crl());
-        var weekLater = new UpstreamTrust(List.of(root.certificate()), crls, 1, Optional.empty(),
-                InstantSource.fixed(pki.now().plus(Duration.ofDays(8))));
+        var weekLater = new UpstreamTrust(List.of(root.certificate()), crls, 1, InstantSource.fixed(pki.now().plus(Duration.ofDays(8))));
         assertEquals(VerifyReason.CRL,
-                assertThrows(VerificationException.class, () -> weekLater.verify(leaf.chain(), HOST)).reason());
+                assertThrows(VerificationException.class, () -> weekLater.verify(leaf.chain(), HOST)).verifyReason());
     }
 
     @Test

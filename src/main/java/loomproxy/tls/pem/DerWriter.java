@@ -1,4 +1,4 @@
-package loomproxy.cli;
+package loomproxy.tls.pem;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
@@ -8,15 +8,17 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * The few DER encodings (ITU-T X.690 §10) an X.509 v3 certificate needs. Every method returns one
+ * The few DER encodings (ITU-T X.690 §10) that an X.509 v3 certificate (the demo's CA) and a PKCS#8
+ * key wrapper need; {@link Der} reads. Every method returns one
  * complete tag-length-value, so a certificate is written as nested calls that mirror its ASN.1.
  * The JDK can parse certificates but has no public API to write them, hence this class.
  */
-final class DerWriter {
+public final class DerWriter {
     private static final int BOOLEAN = 0x01;
     private static final int INTEGER = 0x02;
     private static final int BIT_STRING = 0x03;
     private static final int OCTET_STRING = 0x04;
+    private static final int NULL = 0x05;
     private static final int OBJECT_IDENTIFIER = 0x06;
     private static final int UTF8_STRING = 0x0c;
     private static final int UTC_TIME = 0x17;
@@ -36,30 +38,35 @@ final class DerWriter {
     private DerWriter() {
     }
 
-    static byte[] sequence(byte[]... elements) {
+    public static byte[] sequence(byte[]... elements) {
         return tlv(SEQUENCE, concat(elements));
     }
 
     /** A SET OF with exactly one element: DER's sort order (X.690 §11.6) cannot be violated. */
-    static byte[] set(byte[] element) {
+    public static byte[] set(byte[] element) {
         return tlv(SET, element);
     }
 
-    static byte[] integer(BigInteger value) {
+    public static byte[] integer(BigInteger value) {
         // toByteArray() is already the minimal two's-complement form X.690 §8.3.2 asks for.
         return tlv(INTEGER, value.toByteArray());
     }
 
-    static byte[] bool(boolean value) {
+    /** ASN.1 NULL, as in an RSA AlgorithmIdentifier's parameters. */
+    public static byte[] nul() {
+        return tlv(NULL, new byte[0]);
+    }
+
+    public static byte[] bool(boolean value) {
         return tlv(BOOLEAN, new byte[] {(byte) (value ? 0xff : 0x00)}); // X.690 §11.1: TRUE is 0xFF
     }
 
-    static byte[] octetString(byte[] value) {
+    public static byte[] octetString(byte[] value) {
         return tlv(OCTET_STRING, value);
     }
 
     /** A BIT STRING holding whole bytes, such as a signature. */
-    static byte[] bitString(byte[] value) {
+    public static byte[] bitString(byte[] value) {
         return tlv(BIT_STRING, concat(new byte[] {0}, value));
     }
 
@@ -68,7 +75,7 @@ final class DerWriter {
      * and X.690 §11.2.2 requires trailing zero bits to be dropped, so the length depends on the
      * highest bit set.
      */
-    static byte[] namedBits(int... bits) {
+    public static byte[] namedBits(int... bits) {
         if (bits.length == 0) {
             return tlv(BIT_STRING, new byte[] {0});
         }
@@ -84,7 +91,7 @@ final class DerWriter {
         return tlv(BIT_STRING, content);
     }
 
-    static byte[] oid(String dotted) {
+    public static byte[] oid(String dotted) {
         String[] arcs = dotted.split("\\.");
         var out = new ByteArrayOutputStream();
         // X.690 §8.19.4: the first two arcs share one subidentifier.
@@ -95,28 +102,28 @@ final class DerWriter {
         return tlv(OBJECT_IDENTIFIER, out.toByteArray());
     }
 
-    static byte[] utf8String(String value) {
+    public static byte[] utf8String(String value) {
         return tlv(UTF8_STRING, value.getBytes(StandardCharsets.UTF_8));
     }
 
     /** An X.509 Time (RFC 5280 §4.1.2.5) to whole seconds, always in UTC with a literal Z. */
-    static byte[] time(Instant instant) {
+    public static byte[] time(Instant instant) {
         boolean utc = instant.isBefore(FIRST_GENERALIZED_TIME);
         String text = (utc ? UTC_TIME_FORMAT : GENERALIZED_TIME_FORMAT).format(instant);
         return tlv(utc ? UTC_TIME : GENERALIZED_TIME, text.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** {@code [tag] EXPLICIT}: the inner encoding wrapped whole in a constructed context tag. */
-    static byte[] explicit(int tag, byte[] inner) {
+    public static byte[] explicit(int tag, byte[] inner) {
         return tlv(CONTEXT_CONSTRUCTED | tag, inner);
     }
 
     /** {@code [tag] IMPLICIT} over a primitive type: the context tag replaces the type's own tag. */
-    static byte[] implicit(int tag, byte[] content) {
+    public static byte[] implicit(int tag, byte[] content) {
         return tlv(CONTEXT_PRIMITIVE | tag, content);
     }
 
-    static byte[] tlv(int tag, byte[] content) {
+    public static byte[] tlv(int tag, byte[] content) {
         var out = new ByteArrayOutputStream(content.length + 6);
         out.write(tag);
         writeLength(out, content.length);

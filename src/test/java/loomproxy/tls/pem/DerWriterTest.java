@@ -1,4 +1,4 @@
-package loomproxy.cli;
+package loomproxy.tls.pem;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

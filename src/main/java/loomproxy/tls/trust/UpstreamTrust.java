@@ -1,10 +1,8 @@
-package loomproxy.tls;
+package loomproxy.tls.trust;
 
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertificateException;
 import java.security.cert.PKIXReason;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -12,10 +10,6 @@ import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
@@ -25,24 +19,23 @@ import javax.net.ssl.X509TrustManager;
  * (dates, constraints, key usage, CRLs of {@code proxy_ssl_crl}), the serverAuth purpose and the
  * name. One instance serves every session of a server block: it holds no per-handshake state.
  *
- * <p>Failures are {@link VerificationException}s, which JSSE turns into the matching TLS alert and an
- * {@code SSLHandshakeException} whose cause is the VerificationException.
+ * <p>This package is the security-critical part of loomproxy and is meant to be audited on its own:
+ * its public surface is this class and {@link VerificationException}. It knows nothing of JSSE's
+ * sockets or of how the TLS layer keeps sessions; the TLS layer tells it which name to check.
+ * Failures are {@link VerificationException}s, which JSSE turns into the matching TLS alert.
  */
-final class UpstreamTrust extends ServerTrustOnly {
+public final class UpstreamTrust {
     private final X509Certificate[] anchors;
     private final ChainBuilder chains;
     private final PkixCheck pkix;
     private final int verifyDepth;
-    private final Optional<String> expectedName;
     private final InstantSource clock;
 
     /**
-     * @param anchors      every certificate of proxy_ssl_trusted_certificate (or {@link #jdkDefaultCas()})
-     * @param crls         empty: no revocation checks; else every CA of the path needs a current CRL
-     * @param expectedName proxy_ssl_name when set; empty: the host the socket was created for
+     * @param anchors every certificate of proxy_ssl_trusted_certificate (or {@link #jdkDefaultCas()})
+     * @param crls    empty: no revocation checks; else every CA of the path needs a current CRL
      */
-    UpstreamTrust(List<X509Certificate> anchors, List<X509CRL> crls, int verifyDepth,
-                  Optional<String> expectedName, InstantSource clock) {
+    public UpstreamTrust(List<X509Certificate> anchors, List<X509CRL> crls, int verifyDepth, InstantSource clock) {
         if (verifyDepth < 0) {
             throw new IllegalArgumentException("proxy_ssl_verify_depth must be >= 0, not " + verifyDepth);
         }
@@ -50,12 +43,11 @@ final class UpstreamTrust extends ServerTrustOnly {
         this.chains = new ChainBuilder(anchors);
         this.pkix = new PkixCheck(new Crls(crls));
         this.verifyDepth = verifyDepth;
-        this.expectedName = expectedName;
         this.clock = clock;
     }
 
     /** The JDK's default trusted CAs (the cacerts file), used when proxy_ssl_trusted_certificate is not set. */
-    static List<X509Certificate> jdkDefaultCas() throws GeneralSecurityException {
+    public static List<X509Certificate> jdkDefaultCas() throws GeneralSecurityException {
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init((KeyStore) null);
         return Arrays.stream(factory.getTrustManagers())
@@ -64,8 +56,13 @@ final class UpstreamTrust extends ServerTrustOnly {
                 .toList();
     }
 
-    /** The whole check; {@code chain} as the server sent it, leaf first. */
-    void verify(X509Certificate[] chain, String name) throws VerificationException {
+    /**
+     * The whole check.
+     *
+     * @param chain as the server sent it, leaf first
+     * @param name  the host name or IP literal the certificate must name (proxy_ssl_name or the server's host)
+     */
+    public void verify(X509Certificate[] chain, String name) throws VerificationException {
         Objects.requireNonNull(name, "name");
         if (chain == null || chain.length == 0) {
             throw new VerificationException(VerifyReason.UNTRUSTED, "the upstream sent no certificate");
@@ -90,41 +87,13 @@ final class UpstreamTrust extends ServerTrustOnly {
         }
     }
 
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        SSLSession session = socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : null;
-        verify(chain, nameToCheck(session == null ? null : TicketSlots.hostOf(session.getPeerHost())));
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        verify(chain, nameToCheck(engine == null ? null : TicketSlots.hostOf(engine.getPeerHost())));
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        verify(chain, nameToCheck(null));
-    }
-
-    private String nameToCheck(String peerHost) throws CertificateException {
-        if (expectedName.isPresent()) {
-            return expectedName.get();
-        }
-        if (peerHost == null || peerHost.isEmpty()) {
-            // Without a host the name check would be skipped: refuse rather than accept any name.
-            throw new CertificateException("no name to check the upstream certificate against: set proxy_ssl_name,"
-                    + " or create the socket with the server's host (createSocket(socket, host, port, autoClose))");
-        }
-        return peerHost;
-    }
-
-
-
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
+    /** The trusted certificates, for a TLS CertificateRequest's list of acceptable issuers. */
+    public X509Certificate[] anchors() {
         return anchors.clone();
+    }
+
+    /** True for an IPv4 or IPv6 literal: RFC 6066 §3 sends no SNI for those, and they match iPAddress SANs. */
+    public static boolean isIpLiteral(String name) {
+        return HostnameMatcher.ipLiteral(name).isPresent();
     }
 }

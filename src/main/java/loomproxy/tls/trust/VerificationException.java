@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.trust;
 
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -13,7 +13,7 @@ import java.security.cert.CertificateException;
  * (certificate_expired, certificate_revoked, bad_certificate, ...; see
  * {@code sun.security.ssl.CertificateMessage#getCertificateAlert}), so the upstream learns why.
  */
-final class VerificationException extends CertificateException {
+public final class VerificationException extends CertificateException {
     private final VerifyReason reason;
 
     VerificationException(VerifyReason reason, String detail, CertPathValidatorException cause) {
@@ -25,7 +25,12 @@ final class VerificationException extends CertificateException {
         this(reason, detail, null);
     }
 
-    VerifyReason reason() {
+    VerifyReason verifyReason() {
         return reason;
+    }
+
+    /** The stable word for the log and {@code $upstream_ssl_verify}: {@code untrusted}, {@code depth}, ... */
+    public String reason() {
+        return reason.logName();
     }
 }

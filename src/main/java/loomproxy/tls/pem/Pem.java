@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,7 +20,7 @@ final class Pem {
     private Pem() {}
 
     /** One {@code -----BEGIN label-----} block; {@code line} is where it begins (1-based). */
-    record Block(String label, Map<String, String> headers, byte[] der, int line) {
+    record Entry(String label, Map<String, String> headers, byte[] der, int line) {
         /** OpenSSL's legacy PEM encryption (RFC 1421 section 4.6.1.1): "Proc-Type: 4,ENCRYPTED". */
         boolean encrypted() {
             String procType = headers.get("Proc-Type");
@@ -34,8 +34,8 @@ final class Pem {
     }
 
     /** All blocks of {@code text}, in order; {@code file} only names the source in messages. */
-    static List<Block> parse(String file, String text) throws TlsConfigException {
-        List<Block> blocks = new ArrayList<>();
+    static List<Entry> parse(String file, String text) throws PemException {
+        List<Entry> blocks = new ArrayList<>();
         List<String> lines = text.lines().toList();
         for (int i = 0; i < lines.size(); i++) {
             String label = label(lines.get(i), BEGIN);
@@ -48,12 +48,12 @@ final class Pem {
         return blocks;
     }
 
-    private static int endOf(String file, List<String> lines, int begin, String label) throws TlsConfigException {
+    private static int endOf(String file, List<String> lines, int begin, String label) throws PemException {
         for (int i = begin + 1; i < lines.size(); i++) {
             String line = lines.get(i);
             if (label(line, END) != null) {
                 if (!label.equals(label(line, END))) {
-                    throw new TlsConfigException(String.format("%s: PEM %s at line %d ends with \"%s\" at line %d: "
+                    throw new PemException(String.format("%s: PEM %s at line %d ends with \"%s\" at line %d: "
                             + "the file is damaged, export it again", file, label, begin + 1, line.strip(), i + 1));
                 }
                 return i;
@@ -62,11 +62,11 @@ final class Pem {
                 break;
             }
         }
-        throw new TlsConfigException(String.format("%s: PEM %s at line %d has no \"-----END %s-----\" line: "
+        throw new PemException(String.format("%s: PEM %s at line %d has no \"-----END %s-----\" line: "
                 + "the file is truncated or damaged, export it again", file, label, begin + 1, label));
     }
 
-    private static Block block(String file, String label, List<String> body, int line) throws TlsConfigException {
+    private static Entry block(String file, String label, List<String> body, int line) throws PemException {
         Map<String, String> headers = new LinkedHashMap<>();
         StringBuilder base64 = new StringBuilder();
         for (String text : body) {
@@ -79,9 +79,9 @@ final class Pem {
             }
         }
         try {
-            return new Block(label, Map.copyOf(headers), Base64.getDecoder().decode(base64.toString()), line);
+            return new Entry(label, Map.copyOf(headers), Base64.getDecoder().decode(base64.toString()), line);
         } catch (IllegalArgumentException e) {
-            throw new TlsConfigException(String.format("%s: PEM %s at line %d is not valid base64: "
+            throw new PemException(String.format("%s: PEM %s at line %d is not valid base64: "
                     + "the file is damaged, export it again", file, label, line));
         }
     }

@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -35,23 +35,23 @@ record PemEncryption(String name, String algorithm, int keyLength, byte[] iv) {
 
     private record Spec(String algorithm, int keyLength, int ivLength) {}
 
-    /** The encryption a block's DEK-Info header names; the block must be {@link Pem.Block#encrypted()}. */
-    static PemEncryption of(String file, Pem.Block block) throws TlsConfigException {
+    /** The encryption a block's DEK-Info header names; the block must be {@link Pem.Entry#encrypted()}. */
+    static PemEncryption of(String file, Pem.Entry block) throws PemException {
         String dekInfo = block.headers().getOrDefault("DEK-Info", "");
         int comma = dekInfo.indexOf(',');
         if (comma < 0) {
-            throw new TlsConfigException(String.format("%s: %s is marked ENCRYPTED but has no valid DEK-Info header: "
+            throw new PemException(String.format("%s: %s is marked ENCRYPTED but has no valid DEK-Info header: "
                     + "export the key again", file, block.where()));
         }
         String name = dekInfo.substring(0, comma).strip().toUpperCase(Locale.ROOT);
         Spec cipher = CIPHERS.get(name);
         if (cipher == null) {
-            throw new TlsConfigException(String.format("%s: %s is encrypted with %s, which loomproxy cannot decrypt: "
+            throw new PemException(String.format("%s: %s is encrypted with %s, which loomproxy cannot decrypt: "
                     + "re-encrypt it with openssl pkcs8 -topk8 -v2 aes-256-cbc", file, block.where(), name));
         }
         String hex = dekInfo.substring(comma + 1).strip();
         if (hex.length() != 2 * cipher.ivLength() || !hex.chars().allMatch(HexFormat::isHexDigit)) {
-            throw new TlsConfigException(String.format("%s: %s has a DEK-Info IV that is not %d hex bytes: "
+            throw new PemException(String.format("%s: %s has a DEK-Info IV that is not %d hex bytes: "
                     + "export the key again", file, block.where(), cipher.ivLength()));
         }
         return new PemEncryption(name, cipher.algorithm(), cipher.keyLength(), HexFormat.of().parseHex(hex));

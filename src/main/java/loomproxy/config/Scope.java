@@ -12,14 +12,14 @@ import java.util.Optional;
  * {@code log_format.NAME}), each parsed once where it is written, so an invalid inherited value is
  * reported at its own line exactly once however many server blocks inherit it.
  */
-final class Block {
+final class Scope {
     private final Path dir;
     private final Problems problems;
     private final Map<Directive<?>, Setting> first = new HashMap<>();
     private final Map<Directive<?>, Object> values = new HashMap<>();
     private Location start;
 
-    Block(Path dir, Problems problems) {
+    Scope(Path dir, Problems problems) {
         this.dir = dir;
         this.problems = problems;
     }
@@ -36,7 +36,7 @@ final class Block {
         }
         try {
             Object parsed = d.parse(s.value(), dir);
-            values.merge(d, parsed, Block::append);
+            values.merge(d, parsed, Scope::append);
         } catch (InvalidValueException e) {
             problems.add(s.where(), s.key(), e.getMessage());
         }

@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,16 +22,16 @@ import java.util.Set;
  * (PKCS#8, encrypted PKCS#8, PKCS#1 RSA, SEC1 EC, and the legacy encrypted forms of the last two),
  * and the check that it belongs to proxy_ssl_certificate, as NGINX's SSL_CTX_check_private_key.
  */
-final class PrivateKeys {
+public final class PrivateKeys {
     private static final Set<String> LABELS = Set.of("PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY");
     private static final byte[] PROBE = "loomproxy key/certificate match probe".getBytes(StandardCharsets.US_ASCII);
 
     private PrivateKeys() {}
 
     /** Reads the first private key in a PEM file. passphrases may be empty. */
-    static PrivateKey read(Path file, List<char[]> passphrases) throws TlsConfigException {
+    public static PrivateKey read(Path file, List<char[]> passphrases) throws PemException {
         String name = file.toString();
-        Pem.Block block = firstKey(name, PemFiles.blocks(file));
+        Pem.Entry block = firstKey(name, PemFiles.blocks(file));
         byte[] der = block.encrypted() ? PrivateKeyDecryption.legacy(name, block, passphrases) : block.der();
         byte[] pkcs8 = switch (block.label()) {
             case "ENCRYPTED PRIVATE KEY" -> PrivateKeyDecryption.pkcs8(name, der, passphrases);
@@ -43,7 +43,7 @@ final class PrivateKeys {
     }
 
     /** True when the key is the private half of the certificate's public key (sign a probe, verify with the cert). */
-    static boolean matches(PrivateKey key, X509Certificate certificate) {
+    public static boolean matches(PrivateKey key, X509Certificate certificate) {
         Optional<String> algorithm = signatureAlgorithm(key);
         if (algorithm.isEmpty()) {
             return false;
@@ -64,18 +64,18 @@ final class PrivateKeys {
      * The first block labelled as a private key; EC PARAMETERS blocks (openssl ecparam -genkey)
      * and certificates in a combined file are skipped, as OpenSSL's PEM_read_bio_PrivateKey does.
      */
-    private static Pem.Block firstKey(String file, List<Pem.Block> blocks) throws TlsConfigException {
-        for (Pem.Block block : blocks) {
+    private static Pem.Entry firstKey(String file, List<Pem.Entry> blocks) throws PemException {
+        for (Pem.Entry block : blocks) {
             if (LABELS.contains(block.label())) {
                 return block;
             }
             if (block.label().endsWith("PRIVATE KEY")) {
-                throw new TlsConfigException(String.format("%s: %s is a key format loomproxy cannot read: "
+                throw new PemException(String.format("%s: %s is a key format loomproxy cannot read: "
                         + "convert it with openssl pkcs8 -topk8", file, block.where()));
             }
         }
         boolean certificate = blocks.stream().anyMatch(block -> block.label().endsWith("CERTIFICATE"));
-        throw new TlsConfigException(file + " has no PEM private key" + PemFiles.found(blocks) + ": "
+        throw new PemException(file + " has no PEM private key" + PemFiles.found(blocks) + ": "
                 + (certificate ? "give the key file, not the certificate" : "give a file with a -----BEGIN PRIVATE KEY----- block"));
     }
 

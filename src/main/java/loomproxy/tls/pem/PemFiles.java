@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -23,7 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** The PEM files of the {@code proxy_ssl_*} directives: certificate chains, CRLs, passphrases. */
-final class PemFiles {
+public final class PemFiles {
     /** OpenSSL's PEM_read_bio_X509_AUX, which NGINX uses, accepts all three labels. */
     private static final Set<String> CERTIFICATE_LABELS = Set.of("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE");
     private static final String CRL_LABEL = "X509 CRL";
@@ -31,32 +31,32 @@ final class PemFiles {
     private PemFiles() {}
 
     /** Certificates in file order (leaf first for a chain). At least one, else error. */
-    static List<X509Certificate> certificates(Path file) throws TlsConfigException {
-        List<Pem.Block> blocks = blocks(file);
+    public static List<X509Certificate> certificates(Path file) throws PemException {
+        List<Pem.Entry> blocks = blocks(file);
         List<X509Certificate> certificates = new ArrayList<>();
-        for (Pem.Block block : blocks) {
+        for (Pem.Entry block : blocks) {
             if (CERTIFICATE_LABELS.contains(block.label())) {
                 certificates.add(certificate(file, block, certificates.size() + 1));
             }
         }
         if (certificates.isEmpty()) {
-            throw new TlsConfigException(file + " has no PEM certificate" + found(blocks)
+            throw new PemException(file + " has no PEM certificate" + found(blocks)
                     + ": give a file with -----BEGIN CERTIFICATE----- blocks");
         }
         return List.copyOf(certificates);
     }
 
     /** CRLs in the file; at least one, else error. */
-    static List<X509CRL> crls(Path file) throws TlsConfigException {
-        List<Pem.Block> blocks = blocks(file);
+    public static List<X509CRL> crls(Path file) throws PemException {
+        List<Pem.Entry> blocks = blocks(file);
         List<X509CRL> crls = new ArrayList<>();
-        for (Pem.Block block : blocks) {
+        for (Pem.Entry block : blocks) {
             if (block.label().equals(CRL_LABEL)) {
                 crls.add(crl(file, block, crls.size() + 1));
             }
         }
         if (crls.isEmpty()) {
-            throw new TlsConfigException(file + " has no PEM X509 CRL" + found(blocks)
+            throw new PemException(file + " has no PEM X509 CRL" + found(blocks)
                     + ": give a file with -----BEGIN X509 CRL----- blocks");
         }
         return List.copyOf(crls);
@@ -66,14 +66,14 @@ final class PemFiles {
      * proxy_ssl_password_file: one passphrase per line, tried in order (as NGINX's
      * ngx_ssl_read_password_file); a trailing CR is dropped and empty lines are skipped.
      */
-    static List<char[]> passphrases(Path file) throws TlsConfigException {
+    public static List<char[]> passphrases(Path file) throws PemException {
         byte[] bytes = read(file);
         CharBuffer text = utf8(file, bytes);
         Arrays.fill(bytes, (byte) 0);
         List<char[]> passphrases = nonEmptyLines(text);
         wipe(text);
         if (passphrases.isEmpty()) {
-            throw new TlsConfigException(file + " has no passphrase: write the key's passphrase on the first line");
+            throw new PemException(file + " has no passphrase: write the key's passphrase on the first line");
         }
         return List.copyOf(passphrases);
     }
@@ -97,16 +97,16 @@ final class PemFiles {
     }
 
     /** The PEM blocks of a file, for every loader here and for {@link PrivateKeys}. */
-    static List<Pem.Block> blocks(Path file) throws TlsConfigException {
+    static List<Pem.Entry> blocks(Path file) throws PemException {
         // ISO-8859-1 maps every byte to a char, so text around the blocks never fails to decode.
         return Pem.parse(file.toString(), new String(read(file), StandardCharsets.ISO_8859_1));
     }
 
-    static byte[] read(Path file) throws TlsConfigException {
+    static byte[] read(Path file) throws PemException {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new TlsConfigException("cannot read " + file + ": " + reason(e), e);
+            throw new PemException("cannot read " + file + ": " + reason(e), e);
         }
     }
 
@@ -131,7 +131,7 @@ final class PemFiles {
     }
 
     /** " (found CERTIFICATE, RSA PRIVATE KEY)" — what the file held instead, to spot a swapped path. */
-    static String found(List<Pem.Block> blocks) {
+    static String found(List<Pem.Entry> blocks) {
         if (blocks.isEmpty()) {
             return " (found no PEM block)";
         }
@@ -140,20 +140,20 @@ final class PemFiles {
         return " (found " + String.join(", ", labels) + ")";
     }
 
-    private static X509Certificate certificate(Path file, Pem.Block block, int number) throws TlsConfigException {
+    private static X509Certificate certificate(Path file, Pem.Entry block, int number) throws PemException {
         try {
             return (X509Certificate) x509().generateCertificate(new ByteArrayInputStream(block.der()));
         } catch (CertificateException e) {
-            throw new TlsConfigException(String.format("%s: certificate %d is not valid DER (%s): export it again",
+            throw new PemException(String.format("%s: certificate %d is not valid DER (%s): export it again",
                     file, number, oneLine(e)), e);
         }
     }
 
-    private static X509CRL crl(Path file, Pem.Block block, int number) throws TlsConfigException {
+    private static X509CRL crl(Path file, Pem.Entry block, int number) throws PemException {
         try {
             return (X509CRL) x509().generateCRL(new ByteArrayInputStream(block.der()));
         } catch (GeneralSecurityException e) {
-            throw new TlsConfigException(String.format("%s: CRL %d is not valid DER (%s): export it again",
+            throw new PemException(String.format("%s: CRL %d is not valid DER (%s): export it again",
                     file, number, oneLine(e)), e);
         }
     }
@@ -163,11 +163,11 @@ final class PemFiles {
         return CertificateFactory.getInstance("X.509");
     }
 
-    private static CharBuffer utf8(Path file, byte[] bytes) throws TlsConfigException {
+    private static CharBuffer utf8(Path file, byte[] bytes) throws PemException {
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes));
         } catch (CharacterCodingException e) {
-            throw new TlsConfigException(file + " is not UTF-8 text: save the passphrases as UTF-8, one per line", e);
+            throw new PemException(file + " is not UTF-8 text: save the passphrases as UTF-8, one per line", e);
         }
     }
 

@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,7 +34,7 @@ class PrivateKeysTest {
     @TempDir Path dir;
 
     @BeforeAll
-    static void makeKeys() throws TlsConfigException {
+    static void makeKeys() throws PemException {
         OpenSsl.run(pki, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.key");
         rsaCertificate = PemFiles.certificates(OpenSsl.selfSigned(pki, "rsa.key", "rsa.crt", "rsa")).get(0);
         OpenSsl.ecKey(pki, "ec.key", "P-256");
@@ -42,7 +42,7 @@ class PrivateKeysTest {
     }
 
     @Test
-    void readsRsaPkcs8AndMatchesItsCertificate() throws TlsConfigException {
+    void readsRsaPkcs8AndMatchesItsCertificate() throws PemException {
         PrivateKey key = PrivateKeys.read(pki.resolve("rsa.key"), NONE);
         assertEquals("RSA", key.getAlgorithm());
         assertTrue(PrivateKeys.matches(key, rsaCertificate));
@@ -79,7 +79,7 @@ class PrivateKeysTest {
     }
 
     @Test
-    void readsEd25519Pkcs8() throws TlsConfigException {
+    void readsEd25519Pkcs8() throws PemException {
         OpenSsl.run(dir, "genpkey", "-algorithm", "ed25519", "-out", "ed.key");
         PrivateKey key = PrivateKeys.read(dir.resolve("ed.key"), NONE);
         assertTrue(List.of("Ed25519", "EdDSA").contains(key.getAlgorithm()), key.getAlgorithm());
@@ -89,7 +89,7 @@ class PrivateKeysTest {
     }
 
     @Test
-    void readsRsaPssKeyAndMatchesItsCertificate() throws TlsConfigException {
+    void readsRsaPssKeyAndMatchesItsCertificate() throws PemException {
         OpenSsl.run(dir, "genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "pss.key");
         PrivateKey key = PrivateKeys.read(dir.resolve("pss.key"), NONE);
         assertEquals("RSASSA-PSS", key.getAlgorithm());
@@ -99,7 +99,7 @@ class PrivateKeysTest {
     }
 
     @Test
-    void decryptsPkcs8Pbes2WithTheRightPassphrase() throws TlsConfigException {
+    void decryptsPkcs8Pbes2WithTheRightPassphrase() throws PemException {
         Path key = convert("pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", pki.resolve("rsa.key").toString(),
                 "-passout", "pass:right", "-out", "enc.key");
         assertTrue(PrivateKeys.matches(PrivateKeys.read(key, RIGHT), rsaCertificate));
@@ -112,7 +112,7 @@ class PrivateKeysTest {
     @ParameterizedTest
     @ValueSource(strings = {"-v2 aes-256-cbc", "-v2 aes-128-cbc -v2prf hmacWithSHA1", "-v2 aes-256-cbc -v2prf hmacWithSHA512",
             "-v1 PBE-SHA1-3DES"})
-    void decryptsTheEncryptedPkcs8SchemesOpensslOffers(String scheme) throws TlsConfigException {
+    void decryptsTheEncryptedPkcs8SchemesOpensslOffers(String scheme) throws PemException {
         List<String> args = new ArrayList<>(List.of("-topk8", "-in", pki.resolve("ec.key").toString(),
                 "-passout", "pass:right"));
         args.addAll(List.of(scheme.split(" ")));
@@ -258,7 +258,7 @@ class PrivateKeysTest {
     }
 
     static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
-        TlsConfigException e = assertThrows(TlsConfigException.class, call);
+        PemException e = assertThrows(PemException.class, call);
         assertTrue(e.getMessage().contains(expected), () -> "expected \"" + expected + "\" in: " + e.getMessage());
         assertFalse(e.getMessage().contains("\n"), () -> "not one line: " + e.getMessage());
     }

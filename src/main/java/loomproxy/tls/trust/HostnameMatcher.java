@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.trust;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

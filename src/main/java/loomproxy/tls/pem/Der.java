@@ -1,15 +1,15 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Just enough ASN.1 DER (ITU-T X.690) to unwrap and re-wrap private keys: the JDK reads PKCS#8 only,
- * so PKCS#1 and SEC1 keys are wrapped into a PKCS#8 {@code PrivateKeyInfo} here. Single-byte tags
- * and definite lengths only, as DER requires for everything these formats contain.
+ * Just enough of an ASN.1 DER (ITU-T X.690) reader to unwrap private keys: the JDK reads PKCS#8 only,
+ * so PKCS#1 and SEC1 keys are unwrapped here and re-wrapped into a PKCS#8 {@code PrivateKeyInfo} by
+ * {@link DerWriter}. Single-byte tags and definite lengths only, as DER requires for everything these
+ * formats contain.
  */
 final class Der {
     static final int INTEGER = 0x02;
@@ -71,7 +71,7 @@ final class Der {
         }
 
         byte[] encoded() {
-            return encode(tag, content);
+            return DerWriter.tlv(tag, content);
         }
 
         private static void appendArc(StringBuilder dotted, BigInteger arc) {
@@ -144,54 +144,6 @@ final class Der {
                 throw new Malformed("length " + length + " runs past the end of the data");
             }
             return (int) length;
-        }
-    }
-
-    /** One element with the concatenation of {@code parts} as its content. */
-    static byte[] encode(int tag, byte[]... parts) {
-        ByteArrayOutputStream content = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            content.writeBytes(part);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(tag);
-        writeLength(out, content.size());
-        out.writeBytes(content.toByteArray());
-        return out.toByteArray();
-    }
-
-    static byte[] integer(int value) {
-        return encode(INTEGER, BigInteger.valueOf(value).toByteArray());
-    }
-
-    /** An OBJECT IDENTIFIER element from its dotted form (X.690 8.19). */
-    static byte[] oid(String dotted) {
-        long[] arcs = Arrays.stream(dotted.split("\\.")).mapToLong(Long::parseLong).toArray();
-        ByteArrayOutputStream content = new ByteArrayOutputStream();
-        writeBase128(content, arcs[0] * 40 + arcs[1]);
-        for (int i = 2; i < arcs.length; i++) {
-            writeBase128(content, arcs[i]);
-        }
-        return encode(OID, content.toByteArray());
-    }
-
-    private static void writeBase128(ByteArrayOutputStream out, long arc) {
-        int groups = Math.max(1, (64 - Long.numberOfLeadingZeros(arc) + 6) / 7);
-        for (int i = groups - 1; i >= 0; i--) {
-            int group = (int) (arc >>> (7 * i)) & 0x7F;
-            out.write(i == 0 ? group : group | 0x80);
-        }
-    }
-
-    private static void writeLength(ByteArrayOutputStream out, int length) {
-        if (length < 0x80) {
-            out.write(length);
-            return;
-        }
-        int bytes = (32 - Integer.numberOfLeadingZeros(length) + 7) / 8;
-        out.write(0x80 | bytes);
-        for (int i = bytes - 1; i >= 0; i--) {
-            out.write(length >>> (8 * i));
         }
     }
 }

@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
 import java.io.IOException;
 import java.security.AlgorithmParameters;
@@ -43,7 +43,7 @@ final class PrivateKeyDecryption {
     }
 
     /** The PKCS#8 PrivateKeyInfo inside an {@code ENCRYPTED PRIVATE KEY} block. */
-    static byte[] pkcs8(String file, byte[] der, List<char[]> passphrases) throws TlsConfigException {
+    static byte[] pkcs8(String file, byte[] der, List<char[]> passphrases) throws PemException {
         EncryptedPrivateKeyInfo info;
         String algorithm;
         try {
@@ -59,15 +59,15 @@ final class PrivateKeyDecryption {
     }
 
     /** The DER inside a block with OpenSSL legacy encryption ({@code Proc-Type: 4,ENCRYPTED}). */
-    static byte[] legacy(String file, Pem.Block block, List<char[]> passphrases) throws TlsConfigException {
+    static byte[] legacy(String file, Pem.Entry block, List<char[]> passphrases) throws PemException {
         PemEncryption encryption = PemEncryption.of(file, block);
         return decrypt(file, passphrases, block.der(), encryption::decryptor);
     }
 
     private static byte[] decrypt(String file, List<char[]> passphrases, byte[] ciphertext, Decryptor decryptor)
-            throws TlsConfigException {
+            throws PemException {
         if (passphrases.isEmpty()) {
-            throw new TlsConfigException(file + " is encrypted: set proxy_ssl_password_file to a file with its passphrase");
+            throw new PemException(file + " is encrypted: set proxy_ssl_password_file to a file with its passphrase");
         }
         for (char[] passphrase : passphrases) {
             try {
@@ -76,11 +76,11 @@ final class PrivateKeyDecryption {
                     return plaintext.get();
                 }
             } catch (GeneralSecurityException e) {
-                throw new TlsConfigException(String.format("%s: cannot decrypt the key (%s): %s",
+                throw new PemException(String.format("%s: cannot decrypt the key (%s): %s",
                         file, PemFiles.oneLine(e), REENCRYPT), e);
             }
         }
-        throw new TlsConfigException(passphrases.size() == 1
+        throw new PemException(passphrases.size() == 1
                 ? "the passphrase in proxy_ssl_password_file does not decrypt " + file
                 : String.format("none of the %d passphrases in proxy_ssl_password_file decrypts %s", passphrases.size(), file));
     }
@@ -130,12 +130,12 @@ final class PrivateKeyDecryption {
         }
     }
 
-    private static TlsConfigException unsupported(String file, byte[] der, Exception e) {
+    private static PemException unsupported(String file, byte[] der, Exception e) {
         try {
-            return new TlsConfigException(String.format("%s: ENCRYPTED PRIVATE KEY uses %s, which the JDK cannot "
+            return new PemException(String.format("%s: ENCRYPTED PRIVATE KEY uses %s, which the JDK cannot "
                     + "decrypt (%s): %s", file, describe(der), PemFiles.oneLine(e), REENCRYPT), e);
         } catch (Der.Malformed malformed) {
-            return new TlsConfigException(String.format("%s: ENCRYPTED PRIVATE KEY is not valid DER (%s): "
+            return new PemException(String.format("%s: ENCRYPTED PRIVATE KEY is not valid DER (%s): "
                     + "export the key again", file, malformed.getMessage()), e);
         }
     }

@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,26 +13,26 @@ class DerTest {
     @Test
     void encodesAndDecodesObjectIdentifiers() throws Der.Malformed {
         // rsaEncryption as every PKCS#8 RSA key carries it (RFC 8017 appendix C).
-        assertEquals("06092a864886f70d010101", HexFormat.of().formatHex(Der.oid("1.2.840.113549.1.1.1")));
+        assertEquals("06092a864886f70d010101", HexFormat.of().formatHex(DerWriter.oid("1.2.840.113549.1.1.1")));
         for (String oid : List.of("1.2.840.10045.3.1.7", "1.3.132.0.34", "1.3.101.112", "2.16.840.1.101.3.4.1.42", "2.999.3")) {
-            assertEquals(oid, Der.read(Der.oid(oid)).oid());
+            assertEquals(oid, Der.read(DerWriter.oid(oid)).oid());
         }
     }
 
     @Test
     void usesLongFormLengthsAbove127Bytes() throws Der.Malformed {
         for (int size : new int[] {0, 127, 128, 255, 256, 70_000}) {
-            byte[] encoded = Der.encode(Der.OCTET_STRING, new byte[size]);
+            byte[] encoded = DerWriter.octetString(new byte[size]);
             assertArrayEquals(new byte[size], Der.read(encoded).expect(Der.OCTET_STRING, "octets").content());
         }
         // X.690 8.1.3.5: 256 needs the long form with two length octets.
-        assertEquals("04820100", HexFormat.of().formatHex(Der.encode(Der.OCTET_STRING, new byte[256]), 0, 4));
-        assertEquals("047f", HexFormat.of().formatHex(Der.encode(Der.OCTET_STRING, new byte[127]), 0, 2));
+        assertEquals("04820100", HexFormat.of().formatHex(DerWriter.octetString(new byte[256]), 0, 4));
+        assertEquals("047f", HexFormat.of().formatHex(DerWriter.octetString(new byte[127]), 0, 2));
     }
 
     @Test
     void readsNestedSequences() throws Der.Malformed {
-        byte[] der = Der.encode(Der.SEQUENCE, Der.integer(0), Der.encode(Der.SEQUENCE, Der.oid("1.3.101.112")));
+        byte[] der = DerWriter.sequence(DerWriter.integer(java.math.BigInteger.ZERO), DerWriter.sequence(DerWriter.oid("1.3.101.112")));
         Der.Value algorithm = Der.read(der).element(1, Der.SEQUENCE, "AlgorithmIdentifier");
         assertEquals("1.3.101.112", algorithm.element(0, Der.OID, "algorithm").oid());
         assertArrayEquals(der, Der.read(der).encoded());
@@ -40,7 +40,7 @@ class DerTest {
 
     @Test
     void rejectsTruncatedTrailingAndMissingElements() {
-        byte[] sequence = Der.encode(Der.SEQUENCE, Der.integer(1));
+        byte[] sequence = DerWriter.sequence(DerWriter.integer(java.math.BigInteger.ONE));
         byte[] truncated = Arrays.copyOf(sequence, sequence.length - 1);
         assertThrows(Der.Malformed.class, () -> Der.read(truncated));
         byte[] trailing = Arrays.copyOf(sequence, sequence.length + 2);

@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

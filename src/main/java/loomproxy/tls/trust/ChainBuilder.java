@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.trust;
 
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidatorException;

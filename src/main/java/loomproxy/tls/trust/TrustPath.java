@@ -1,4 +1,4 @@
-package loomproxy.tls;
+package loomproxy.tls.trust;
 
 import java.security.cert.X509Certificate;
 import java.util.List;

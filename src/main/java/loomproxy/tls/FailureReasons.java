@@ -4,14 +4,15 @@ import java.io.EOFException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
+import loomproxy.tls.trust.VerificationException;
 
 /**
  * Turns what JSSE throws during a client handshake into one stable reason. JSSE reports the peer's
  * alert only in the message text ("Received fatal alert: protocol_version"), so the alert names of
  * RFC 8446 §6.2 are matched there; our own verifier's verdict travels as the cause.
  */
-public final class HandshakeFailures {
-    private HandshakeFailures() {
+public final class FailureReasons {
+    private FailureReasons() {
     }
 
     /**
@@ -35,7 +36,7 @@ public final class HandshakeFailures {
     static HandshakeFailure classify(Throwable failure, Boolean certificateRequest) {
         VerificationException refused = find(failure, VerificationException.class);
         if (refused != null) {
-            return new HandshakeFailure(refused.reason().logName(), refused.getMessage(), true, failure);
+            return new HandshakeFailure(refused.reason(), refused.getMessage(), true, failure);
         }
         if (find(failure, SocketTimeoutException.class) != null) {
             return new HandshakeFailure("handshake_timeout", "handshake_timeout: no TLS handshake within proxy_connect_timeout",

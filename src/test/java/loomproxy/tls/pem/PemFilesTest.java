@@ -1,6 +1,6 @@
-package loomproxy.tls;
+package loomproxy.tls.pem;
 
-import static loomproxy.tls.PrivateKeysTest.assertMessage;
+import static loomproxy.tls.pem.PrivateKeysTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
