@@ -12,6 +12,11 @@ final class CertText {
         return cert.getSubjectX500Principal().getName();
     }
 
+    /** A trust anchor's subject marked as such, e.g. {@code CN=Partner CA (trust anchor)}. */
+    static String anchor(X509Certificate cert) {
+        return subject(cert) + " (trust anchor)";
+    }
+
     /** The serial number in hex, as {@code openssl x509 -serial} and CRL listings print it. */
     static String serial(X509Certificate cert) {
         return cert.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);

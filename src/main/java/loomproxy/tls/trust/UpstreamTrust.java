@@ -16,8 +16,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * Verifies upstream servers as SPEC §4 says: a path to any certificate of
  * {@code proxy_ssl_trusted_certificate}, at most {@code proxy_ssl_verify_depth} intermediates, PKIX
- * (dates, constraints, key usage, CRLs of {@code proxy_ssl_crl}), the serverAuth purpose and the
- * name. One instance serves every session of a server block: it holds no per-handshake state.
+ * (dates, constraints, key usage, CRLs of {@code proxy_ssl_crl}), the constraints of a trusted
+ * intermediate that PKIX leaves out, the serverAuth purpose and the name. One instance serves every session of a server block: it holds no per-handshake state.
  *
  * <p>This package is the security-critical part of loomproxy and is meant to be audited on its own:
  * its public surface is this class and {@link VerificationException}. It knows nothing of JSSE's
@@ -70,7 +70,8 @@ public final class UpstreamTrust {
         TrustPath path = chains.build(chain);
         requireDepth(path);
         pkix.validate(path, clock.instant());
-        ServerPurpose.require(chain[0]);
+        TrustedIntermediate.require(path);
+        ServerPurpose.require(path);
         if (!HostnameMatcher.matches(name, chain[0])) {
             throw new VerificationException(VerifyReason.NAME,
                     name + " not in " + HostnameMatcher.namesOf(chain[0]));
