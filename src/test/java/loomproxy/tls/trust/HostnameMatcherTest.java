@@ -26,6 +26,8 @@ class HostnameMatcherTest {
     private X509Certificate sanAndCn;
     private X509Certificate ipAsCn;
     private X509Certificate ipAsDns;
+    private X509Certificate mappedIp;
+    private X509Certificate plainIp;
 
     @BeforeAll
     void certificates(@TempDir Path dir) {
@@ -38,6 +40,8 @@ class HostnameMatcherTest {
         sanAndCn = ca.newServer("cn.example.com").dns("other.example.com").issue().cert();
         ipAsCn = ca.newServer("10.0.0.1").cnOnly().issue().cert();
         ipAsDns = ca.newServer("leaf").dns("10.0.0.1").issue().cert();
+        mappedIp = ca.newServer("leaf").ip("::ffff:192.0.2.1").issue().cert();
+        plainIp = ca.newServer("leaf").ip("192.0.2.1").issue().cert();
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -72,6 +76,18 @@ class HostnameMatcherTest {
     void ipLiteralNeverMatchesADnsSanOrTheCn() {
         assertFalse(HostnameMatcher.matches("10.0.0.1", ipAsCn));
         assertFalse(HostnameMatcher.matches("10.0.0.1", ipAsDns));
+    }
+
+    @Test
+    void ipv4MappedIpv6AndIpv4AreDifferentNames() {
+        // 16 bytes are not 4: neither stands for the other, as OpenSSL compares iPAddress SANs.
+        assertFalse(HostnameMatcher.matches("192.0.2.1", mappedIp));
+        assertTrue(HostnameMatcher.matches("::ffff:192.0.2.1", mappedIp));
+        assertTrue(HostnameMatcher.matches("[::FFFF:c000:0201]", mappedIp));
+        assertFalse(HostnameMatcher.matches("::ffff:192.0.2.1", plainIp));
+        assertTrue(HostnameMatcher.matches("192.0.2.1", plainIp));
+        assertEquals(List.of("IP:0:0:0:0:0:ffff:c000:201"), HostnameMatcher.namesOf(mappedIp));
+        assertEquals(16, HostnameMatcher.ipLiteral("::ffff:192.0.2.1").orElseThrow().length);
     }
 
     @Test
