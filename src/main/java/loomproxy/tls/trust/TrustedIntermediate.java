@@ -11,7 +11,7 @@ import java.util.List;
  * anchor's extensions, while OpenSSL with {@code X509_V_FLAG_PARTIAL_CHAIN} (what NGINX does for a
  * trusted intermediate) checks it as the CA it is ({@code check_chain} in crypto/x509/x509_vfy.c):
  * CA:TRUE, keyCertSign when keyUsage is present, and its pathLenConstraint. Its extendedKeyUsage is
- * {@link ServerPurpose}'s. A root is taken on faith, as by PKIX (its dates aside: {@link PkixCheck}).
+ * {@link ServerPurpose}'s, its name constraints {@link NameConstraints}'. A root is taken on faith, as by PKIX (its dates aside: {@link PkixCheck}).
  */
 final class TrustedIntermediate {
     /** keyUsage bit keyCertSign, RFC 5280 §4.2.1.3. */

@@ -3,6 +3,7 @@ package loomproxy.tls.trust;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertPathValidatorException.BasicReason;
 import java.security.cert.PKIXReason;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -67,11 +68,24 @@ public final class UpstreamTrust {
         if (chain == null || chain.length == 0) {
             throw new VerificationException(VerifyReason.UNTRUSTED, "the upstream sent no certificate");
         }
+        try {
+            check(chain, name);
+        } catch (RuntimeException e) {
+            // Fail closed on whatever the JDK throws for odd certificates: its name constraints
+            // matcher, for one, throws StringIndexOutOfBoundsException on an empty DNS subtree.
+            String detail = "checking " + CertText.subject(chain[0]) + " failed (" + e.getClass().getName() + ")";
+            var cause = new CertPathValidatorException(detail, null, null, -1, BasicReason.UNSPECIFIED);
+            throw new VerificationException(VerifyReason.UNTRUSTED, detail, cause);
+        }
+    }
+
+    private void check(X509Certificate[] chain, String name) throws VerificationException {
         TrustPath path = chains.build(chain);
         requireDepth(path);
         pkix.validate(path, clock.instant());
         TrustedIntermediate.require(path);
         ServerPurpose.require(path);
+        NameConstraints.require(path);
         if (!HostnameMatcher.matches(name, chain[0])) {
             throw new VerificationException(VerifyReason.NAME,
                     name + " not in " + HostnameMatcher.namesOf(chain[0]));

@@ -11,6 +11,7 @@ import java.security.cert.PKIXReason;
 import java.security.cert.X509Certificate;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import loomproxy.testkit.Ca;
 import loomproxy.testkit.Issued;
 import loomproxy.testkit.TestPki;
@@ -128,8 +129,80 @@ class UpstreamTrustConstraintsTest {
     }
 
     @Test
+    void trustedIntermediateNameConstraintsHoldBelowIt() {
+        Ca partner = root.newIntermediate("Partner CA").nameConstraints("permitted;DNS:partner.example").issue();
+        UpstreamTrust trust = trust(1, partner.certificate());
+        assertDoesNotThrow(() -> trust.verify(partner.server("db.partner.example").chain(), "db.partner.example"));
+        VerificationException e = rejected(trust, partner.server("db.internal").chain(), "db.internal",
+                VerifyReason.NAME);
+        assertEquals("name: CN=db.internal [DNS:db.internal] is outside the name constraints of"
+                + " CN=Partner CA (trust anchor): permitted [DNS:partner.example]", e.getMessage());
+        assertEquals(PKIXReason.INVALID_NAME, pkixReason(e));
+        // Without a SAN the JDK's matcher applies a DNS constraint to the CN (the most specific one).
+        Issued cnOnly = partner.newServer("db.internal").cnOnly().issue();
+        assertEquals("name: CN=db.internal [CN:db.internal] is outside the name constraints of"
+                + " CN=Partner CA (trust anchor): permitted [DNS:partner.example]",
+                rejected(trust, cnOnly.chain(), "db.internal", VerifyReason.NAME).getMessage());
+    }
+
+    @Test
+    void trustedIntermediateExcludedSubtreesAndDirectoryNames() {
+        Ca ops = root.newIntermediate("Ops CA").nameConstraints("permitted;dirName:O=Partner",
+                "excluded;IP:10.0.0.0/255.0.0.0", "excluded;DNS:secret.partner.example").issue();
+        UpstreamTrust trust = trust(2, ops.certificate());
+        String constraints = " is outside the name constraints of CN=Ops CA (trust anchor): permitted"
+                + " [DirName:O=Partner], excluded [IP:10.0.0.0/255.0.0.0, DNS:secret.partner.example]";
+        Issued good = ops.newServer("x").subject("/O=Partner/CN=x").ip("192.0.2.1").issue();
+        assertDoesNotThrow(() -> trust.verify(good.chain(), "192.0.2.1"));
+        Issued tenNet = ops.newServer("x").subject("/O=Partner/CN=x").ip("10.1.2.3").issue();
+        assertEquals("name: CN=x,O=Partner [IP:10.1.2.3]" + constraints,
+                rejected(trust, tenNet.chain(), "10.1.2.3", VerifyReason.NAME).getMessage());
+        Issued secret = ops.newServer("secret.partner.example").subject("/O=Partner/CN=secret.partner.example").issue();
+        rejected(trust, secret.chain(), "secret.partner.example", VerifyReason.NAME);
+        Issued otherOrg = ops.newServer("x").subject("/O=Other/CN=x").ip("192.0.2.1").issue();
+        rejected(trust, otherOrg.chain(), "192.0.2.1", VerifyReason.NAME);
+        Ca otherInt = ops.newIntermediate("Other Int").subject("/O=Other/CN=Other Int").issue();
+        Issued belowOther = otherInt.newServer("x").subject("/O=Partner/CN=x").ip("192.0.2.1").issue();
+        assertEquals("name: CN=Other Int,O=Other [CN:Other Int]" + constraints,
+                rejected(trust, belowOther.chain(), "192.0.2.1", VerifyReason.NAME).getMessage());
+    }
+
+    @Test
+    void intermediateNameConstraintsFailWithReasonName() {
+        Ca partnerInt = root.newIntermediate("Partner Int").nameConstraints("permitted;DNS:partner.example").issue();
+        VerificationException e = rejected(trust(1, root.certificate()), partnerInt.server("db.internal").chain(),
+                "db.internal", VerifyReason.NAME);
+        assertEquals("name: CN=db.internal [DNS:db.internal] is outside the name constraints of CN=Partner Int:"
+                + " permitted [DNS:partner.example]", e.getMessage());
+        assertEquals(PKIXReason.INVALID_NAME, pkixReason(e));
+    }
+
+    @Test
+    void unreadableOrUnusableNameConstraintsFailClosed() {
+        // Truncated (non-critical, else the JDK would not even parse the certificate, and as an
+        // intermediate's the JDK would silently drop it); an empty DNS subtree, on which the JDK's
+        // matcher throws StringIndexOutOfBoundsException; a maximum, which RFC 5280 forbids.
+        Map<String, String> cases = Map.of(
+                "nameConstraints = DER:30:03:a0:01",
+                " has a nameConstraints extension that cannot be read: a length of 3 runs past the end",
+                "nameConstraints = critical, DER:30:06:a0:04:30:02:82:00",
+                " has name constraints the JDK cannot apply to CN=" + HOST + " (StringIndexOutOfBoundsException)",
+                "nameConstraints = critical, DER:30:0c:a0:0a:30:08:82:03:61:2e:62:81:01:01",
+                " has a nameConstraints extension that cannot be read: a minimum or maximum BaseDistance,"
+                        + " which RFC 5280 forbids");
+        cases.forEach((extension, problem) -> {
+            Ca ca = root.newIntermediate("Odd NC").extension(extension).issue();
+            Issued leaf = ca.server(HOST);
+            assertEquals("untrusted: CN=Odd NC (trust anchor)" + problem,
+                    rejected(trust(1, ca.certificate()), leaf.chain(), HOST, VerifyReason.UNTRUSTED).getMessage());
+            rejected(trust(1, root.certificate()), leaf.chain(), HOST, VerifyReason.UNTRUSTED);
+        });
+    }
+
+    @Test
     void selfSignedAnchorIsTakenOnFaith() {
-        Ca oddRoot = pki.newRoot("Odd Root").eku("clientAuth").pathLen(0).keyUsage("cRLSign").issue();
+        Ca oddRoot = pki.newRoot("Odd Root").eku("clientAuth").pathLen(0).keyUsage("cRLSign")
+                .nameConstraints("permitted;DNS:partner.example").issue();
         Issued leaf = oddRoot.intermediate("Odd Int").server(HOST);
         assertDoesNotThrow(() -> trust(1, oddRoot.certificate()).verify(leaf.chain(), HOST));
     }
