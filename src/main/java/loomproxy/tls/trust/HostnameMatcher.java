@@ -61,17 +61,25 @@ final class HostnameMatcher {
             // does not stand for the IPv4 address, nor an IPv4 SAN for the mapped name.
             return sans.stream().anyMatch(san -> san.tag() == IP_ADDRESS && Arrays.equals(san.value(), ip.get()));
         }
-        // RFC 6125 §6.4.4: the subject CN is a last resort, only for certificates without any SAN.
-        List<String> presented = sans.isEmpty() ? commonNames(cert)
+        List<String> presented = sans.isEmpty() ? lastCommonName(cert).stream().toList()
                 : sans.stream().filter(san -> san.tag() == DNS_NAME).map(San::text).toList();
         return presented.stream().anyMatch(pattern -> dnsMatches(pattern, name));
+    }
+
+    /**
+     * The CN that {@link #matches} falls back to, if any: RFC 6125 §6.4.4 consults the subject CN
+     * only for a certificate without any SAN, and then only the last (most specific) one, the one
+     * the JDK's name constraints check looks at (X500Name#findMostSpecificAttribute).
+     */
+    static Optional<String> commonNameInUse(X509Certificate cert) {
+        return subjectAltNames(cert).isEmpty() ? lastCommonName(cert) : Optional.empty();
     }
 
     /** What {@link #matches} compares against, for the log: {@code DNS:x}, {@code IP:1.2.3.4}, {@code CN:x}. */
     static List<String> namesOf(X509Certificate cert) {
         List<San> sans = subjectAltNames(cert);
         if (sans.isEmpty()) {
-            return commonNames(cert).stream().map(cn -> "CN:" + cn).toList();
+            return lastCommonName(cert).stream().map(cn -> "CN:" + cn).toList();
         }
         List<String> names = new ArrayList<>();
         for (San san : sans) {
@@ -168,25 +176,22 @@ final class HostnameMatcher {
         }
     }
 
-    private static List<String> commonNames(X509Certificate cert) {
-        List<String> names = new ArrayList<>();
-        for (Rdn rdn : ldapName(cert.getSubjectX500Principal()).getRdns()) {
-            Attribute cn = rdn.toAttributes().get("CN");
+    /** The subject's last CN in DER order (the first in RFC 2253 text), if it is a string. */
+    private static Optional<String> lastCommonName(X509Certificate cert) {
+        List<Rdn> rdns = ldapName(cert.getSubjectX500Principal()).getRdns(); // most significant first
+        for (int i = rdns.size() - 1; i >= 0; i--) {
+            Attribute cn = rdns.get(i).toAttributes().get("CN");
             if (cn != null) {
-                addStrings(cn, names);
+                return lastString(cn);
             }
         }
-        return names;
+        return Optional.empty();
     }
 
-    private static void addStrings(Attribute attribute, List<String> into) {
+    /** Non-string values (RFC 2253 "#hex" for unusual ASN.1 types) are not host names. */
+    private static Optional<String> lastString(Attribute attribute) {
         try {
-            for (int i = 0; i < attribute.size(); i++) {
-                // Non-string values (RFC 2253 "#hex" for unusual ASN.1 types) are not host names.
-                if (attribute.get(i) instanceof String s) {
-                    into.add(s);
-                }
-            }
+            return attribute.get(attribute.size() - 1) instanceof String s ? Optional.of(s) : Optional.empty();
         } catch (NamingException e) {
             throw new IllegalStateException("in-memory LDAP attribute failed: " + e.getMessage(), e);
         }

@@ -9,6 +9,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
 
@@ -35,41 +36,85 @@ final class NameConstraints {
     private static final int PERMITTED = 0xA0;
     private static final int EXCLUDED = 0xA1;
     private static final int MINIMUM = 0x80;
-    private static final int MAXIMUM = 0x81;
+    private static final int DNS_NAME = 0x82;
 
     private final String who;
     private final X509CertSelector selector;
-    private final List<String> permitted;
-    private final List<String> excluded;
+    private final List<Subtree> permitted;
+    private final List<Subtree> excluded;
 
-    private NameConstraints(String who, X509CertSelector selector, List<String> permitted, List<String> excluded) {
+    /** One subtree's base: its GeneralName tag, its text as OpenSSL prints it, and its DNS name if a dNSName. */
+    private record Subtree(int tag, String text, String dnsName) {}
+
+    private NameConstraints(String who, X509CertSelector selector, List<Subtree> permitted, List<Subtree> excluded) {
         this.who = who;
         this.selector = selector;
         this.permitted = permitted;
         this.excluded = excluded;
     }
 
-    /** A trusted intermediate's constraints over the path below it; every CA's must at least be readable. */
+    /**
+     * What PKIX leaves out: a trusted intermediate's constraints over the path below it, and every
+     * CA's DNS constraints over the CN that the name check falls back to (the JDK's and OpenSSL's
+     * matchers skip a CN that is not a plain host name, such as {@code *.db.internal}, which the
+     * name check would still match). Every CA's extension must at least be readable.
+     */
     static void require(TrustPath path) throws VerificationException {
+        Optional<String> cn = HostnameMatcher.commonNameInUse(path.leaf())
+                .filter(name -> HostnameMatcher.ipLiteral(name).isEmpty()); // never matched: IP names need IP SANs
         for (X509Certificate ca : path.intermediateCas()) {
-            of(ca, CertText.subject(ca));
+            Optional<NameConstraints> constraints = of(ca, CertText.subject(ca));
+            if (constraints.isPresent() && cn.isPresent()) {
+                constraints.get().requireDns(cn.get(), path.leaf());
+            }
         }
-        if (path.trustedIntermediate().isEmpty()) {
-            return;
+        if (path.trustedIntermediate().isPresent()) {
+            Optional<NameConstraints> anchor = of(path.anchor(), CertText.anchor(path.anchor()));
+            if (anchor.isPresent()) {
+                anchor.get().requireBelow(path.certs());
+                if (cn.isPresent()) {
+                    anchor.get().requireDns(cn.get(), path.leaf());
+                }
+            }
         }
-        Optional<NameConstraints> anchor = of(path.anchor(), CertText.anchor(path.anchor()));
-        if (anchor.isEmpty()) {
-            return;
-        }
-        List<X509Certificate> below = path.certs();
+    }
+
+    private void requireBelow(List<X509Certificate> below) throws VerificationException {
         for (int i = 0; i < below.size(); i++) {
             X509Certificate cert = below.get(i);
             // RFC 5280 §6.1.3 (b): a self-issued intermediate (a key rollover) is not constrained.
             boolean selfIssued = cert.getSubjectX500Principal().equals(cert.getIssuerX500Principal());
-            if ((i == 0 || !selfIssued) && !anchor.get().permits(cert)) {
-                throw anchor.get().violatedBy(cert, null);
+            if ((i == 0 || !selfIssued) && !permits(cert)) {
+                throw violatedBy(cert, null);
             }
         }
+    }
+
+    /** A DNS name against the DNS subtrees, as the JDK's matcher takes a DNS SAN (a wildcard as text). */
+    private void requireDns(String name, X509Certificate leaf) throws VerificationException {
+        List<String> allowed = dnsBases(permitted);
+        boolean inside = allowed.isEmpty() || allowed.stream().anyMatch(base -> within(name, base));
+        if (!inside || dnsBases(excluded).stream().anyMatch(base -> within(name, base))) {
+            throw violatedBy(leaf, null);
+        }
+    }
+
+    /**
+     * Is {@code name} in the subtree of {@code base} (RFC 5280 §4.2.1.10: the base with zero or more
+     * labels added on the left), case-insensitively? A base with a leading dot, as the JDK's
+     * DNSName#constrains reads it, stands for the names below it only.
+     */
+    private static boolean within(String name, String base) {
+        String n = name.toLowerCase(Locale.ROOT);
+        String b = base.toLowerCase(Locale.ROOT);
+        if (b.isEmpty() || n.equals(b)) {
+            return true;
+        }
+        return b.startsWith(".") ? n.endsWith(b) && n.charAt(n.length() - b.length() - 1) != '.' : n.endsWith("." + b);
+    }
+
+    private static List<String> dnsBases(List<Subtree> subtrees) {
+        return subtrees.stream().filter(subtree -> subtree.tag() == DNS_NAME).map(Subtree::dnsName).toList();
     }
 
     /**
@@ -99,8 +144,8 @@ final class NameConstraints {
             if (der.isEmpty()) {
                 return Optional.empty();
             }
-            List<String> permitted = new ArrayList<>();
-            List<String> excluded = new ArrayList<>();
+            List<Subtree> permitted = new ArrayList<>();
+            List<Subtree> excluded = new ArrayList<>();
             for (Der.Tlv subtrees : Der.read(der.get()).expect(Der.SEQUENCE, "NameConstraints").elements()) {
                 switch (subtrees.tag()) {
                     case PERMITTED -> permitted.addAll(subtrees(subtrees));
@@ -137,17 +182,17 @@ final class NameConstraints {
     private String text() {
         List<String> parts = new ArrayList<>();
         if (!permitted.isEmpty()) {
-            parts.add("permitted " + permitted);
+            parts.add("permitted " + permitted.stream().map(Subtree::text).toList());
         }
         if (!excluded.isEmpty()) {
-            parts.add("excluded " + excluded);
+            parts.add("excluded " + excluded.stream().map(Subtree::text).toList());
         }
         return String.join(", ", parts);
     }
 
     /** GeneralSubtrees: each GeneralSubtree a base name; minimum 0 and no maximum (RFC 5280 §4.2.1.10). */
-    private static List<String> subtrees(Der.Tlv subtrees) throws Der.Malformed {
-        List<String> names = new ArrayList<>();
+    private static List<Subtree> subtrees(Der.Tlv subtrees) throws Der.Malformed {
+        List<Subtree> bases = new ArrayList<>();
         for (Der.Tlv subtree : subtrees.elements()) {
             List<Der.Tlv> fields = subtree.expect(Der.SEQUENCE, "GeneralSubtree").elements();
             if (fields.isEmpty()) {
@@ -159,9 +204,10 @@ final class NameConstraints {
                     throw new Der.Malformed("a minimum or maximum BaseDistance, which RFC 5280 forbids");
                 }
             }
-            names.add(generalName(fields.get(0)));
+            Der.Tlv base = fields.get(0);
+            bases.add(new Subtree(base.tag(), generalName(base), base.tag() == DNS_NAME ? text(base.content()) : ""));
         }
-        return names;
+        return bases;
     }
 
     /** A GeneralName as OpenSSL prints it (RFC 5280 §4.2.1.6 tags). */
@@ -169,7 +215,7 @@ final class NameConstraints {
         return switch (name.tag()) {
             case 0xA0 -> "othername";
             case 0x81 -> "email:" + text(name.content());
-            case 0x82 -> "DNS:" + text(name.content());
+            case DNS_NAME -> "DNS:" + text(name.content());
             case 0xA3 -> "X400Name";
             case 0xA4 -> "DirName:" + directoryName(name.content());
             case 0xA5 -> "EdiPartyName";

@@ -28,6 +28,7 @@ class HostnameMatcherTest {
     private X509Certificate ipAsDns;
     private X509Certificate mappedIp;
     private X509Certificate plainIp;
+    private X509Certificate twoCns;
 
     @BeforeAll
     void certificates(@TempDir Path dir) {
@@ -42,6 +43,8 @@ class HostnameMatcherTest {
         ipAsDns = ca.newServer("leaf").dns("10.0.0.1").issue().cert();
         mappedIp = ca.newServer("leaf").ip("::ffff:192.0.2.1").issue().cert();
         plainIp = ca.newServer("leaf").ip("192.0.2.1").issue().cert();
+        twoCns = ca.newServer("last.example.com").cnOnly().subject("/CN=first.example.com/O=Org/CN=last.example.com")
+                .issue().cert();
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -99,6 +102,14 @@ class HostnameMatcherTest {
         assertFalse(HostnameMatcher.matches("x.y.w.example.com", wildcardCnOnly));
         assertFalse(HostnameMatcher.matches("cn.example.com", sanAndCn));
         assertTrue(HostnameMatcher.matches("other.example.com", sanAndCn));
+    }
+
+    @Test
+    void onlyTheLastCommonNameCounts() {
+        // RFC 6125 §6.4.4 and the JDK's "most specific" CN (X500Name#findMostSpecificAttribute).
+        assertTrue(HostnameMatcher.matches("last.example.com", twoCns));
+        assertFalse(HostnameMatcher.matches("first.example.com", twoCns));
+        assertEquals(List.of("CN:last.example.com"), HostnameMatcher.namesOf(twoCns));
     }
 
     @Test

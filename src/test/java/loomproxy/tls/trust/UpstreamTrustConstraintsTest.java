@@ -168,6 +168,43 @@ class UpstreamTrustConstraintsTest {
     }
 
     @Test
+    void nameConstraintsApplyToTheCommonNameTheNameCheckUses() {
+        // The JDK's matcher skips a CN that is not a plain host name (a wildcard, an underscore),
+        // OpenSSL's cn2dnsid too; the name check would still match it, so it is checked here.
+        Ca partner = root.newIntermediate("Partner CA 2").nameConstraints("permitted;DNS:partner.example",
+                "excluded;DNS:secret.partner.example").issue();
+        Ca partnerInt = root.newIntermediate("Partner Int 2").nameConstraints("permitted;DNS:partner.example").issue();
+        for (Ca ca : List.of(partner, partnerInt)) {
+            String who = ca == partner ? "CN=Partner CA 2 (trust anchor)" : "CN=Partner Int 2";
+            UpstreamTrust trust = trust(1, ca == partner ? partner.certificate() : root.certificate());
+            Issued wildcard = ca.newServer("*.db.internal").cnOnly().issue();
+            assertTrue(rejected(trust, wildcard.chain(), "x.db.internal", VerifyReason.NAME).getMessage()
+                    .startsWith("name: CN=*.db.internal [CN:*.db.internal] is outside the name constraints of " + who));
+            Issued underscore = ca.newServer("db_1.internal").cnOnly().issue();
+            rejected(trust, underscore.chain(), "db_1.internal", VerifyReason.NAME);
+            Issued inside = ca.newServer("*.partner.example").cnOnly().issue();
+            assertDoesNotThrow(() -> trust.verify(inside.chain(), "x.partner.example"));
+        }
+        Issued secret = partner.newServer("*.secret.partner.example").cnOnly().issue();
+        rejected(trust(1, partner.certificate()), secret.chain(), "x.secret.partner.example", VerifyReason.NAME);
+    }
+
+    @Test
+    void onlyTheLastCommonNameIsMatchedAndConstrained() {
+        // The JDK constrains the most specific CN only; matching an earlier one would slip past it.
+        Ca partner = root.newIntermediate("Partner CA 3").nameConstraints("permitted;DNS:partner.example").issue();
+        UpstreamTrust trust = trust(1, partner.certificate());
+        Issued earlierOutside = partner.newServer("www.partner.example").cnOnly()
+                .subject("/CN=db.internal/CN=www.partner.example").issue();
+        assertDoesNotThrow(() -> trust.verify(earlierOutside.chain(), "www.partner.example"));
+        assertEquals("name: db.internal not in [CN:www.partner.example]",
+                rejected(trust, earlierOutside.chain(), "db.internal", VerifyReason.NAME).getMessage());
+        Issued lastOutside = partner.newServer("db.internal").cnOnly()
+                .subject("/CN=www.partner.example/CN=db.internal").issue();
+        rejected(trust, lastOutside.chain(), "www.partner.example", VerifyReason.NAME);
+    }
+
+    @Test
     void intermediateNameConstraintsFailWithReasonName() {
         Ca partnerInt = root.newIntermediate("Partner Int").nameConstraints("permitted;DNS:partner.example").issue();
         VerificationException e = rejected(trust(1, root.certificate()), partnerInt.server("db.internal").chain(),
