@@ -44,7 +44,9 @@ final class IoPoller {
     }
 
     private static IOException failed(Throwable cause) {
-        return new IOException("cannot start the JDK's I/O poller (" + cause
+        Throwable root = cause instanceof ExceptionInInitializerError && cause.getCause() != null ? cause.getCause() : cause;
+        String why = root instanceof IOException && root.getMessage() != null ? root.getMessage() : root.toString();
+        return new IOException("cannot start the JDK's I/O poller (" + why
                 + "): raise the open-file limit (ulimit -n, LimitNOFILE= in the unit)", cause);
     }
 }

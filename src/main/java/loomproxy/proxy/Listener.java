@@ -49,7 +49,10 @@ final class Listener implements Runnable {
             while (!server.isClosed()) {
                 try {
                     if (spare == null) {
-                        spare = block.newUpstreamSocket();
+                        spare = spare();
+                        if (spare == null) {
+                            continue;
+                        }
                     }
                     Socket client = server.accept();
                     Socket taken = spare;
@@ -65,6 +68,16 @@ final class Listener implements Runnable {
             }
         } finally {
             Sockets.closeQuietly(spare);
+        }
+    }
+
+    /** The next session's upstream socket, or null (after a pause) when none can be made now. */
+    private Socket spare() {
+        try {
+            return block.newUpstreamSocket();
+        } catch (IOException e) {
+            backoff.pause("not accepting on " + address() + ": no socket for a new session's upstream", e);
+            return null;
         }
     }
 

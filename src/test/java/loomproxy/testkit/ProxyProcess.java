@@ -1,6 +1,8 @@
 package loomproxy.testkit;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.spi.ToolProvider;
 
 /**
  * loomproxy as users run it: a separate JVM started with a configuration file, told things with
@@ -17,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * for a free loopback port chosen here and {@code %DIR%} for the process's directory.
  */
 public final class ProxyProcess implements AutoCloseable {
+    private static Path jar;
+
     private final Process process;
     private final Path dir;
     private final int port;
@@ -37,6 +42,20 @@ public final class ProxyProcess implements AutoCloseable {
      *                  {@code ulimit -n}; the JVM raises its soft limit to the hard one)
      */
     public static ProxyProcess start(Path dir, String config, int openFiles) throws IOException {
+        ProxyProcess proxy = launch(dir, config, openFiles);
+        try {
+            if (!proxy.awaitListeningOrExit()) {
+                throw new AssertionError("exited with " + proxy.process.exitValue() + ": " + proxy.output());
+            }
+        } catch (RuntimeException | Error e) {
+            proxy.close();
+            throw e;
+        }
+        return proxy;
+    }
+
+    /** Starts the process and returns at once; see {@link #awaitListeningOrExit()}. */
+    public static ProxyProcess launch(Path dir, String config, int openFiles) throws IOException {
         int port = freePort();
         Path file = dir.resolve("loomproxy.properties");
         Files.writeString(file, config.replace("%PORT%", Integer.toString(port)).replace("%DIR%", dir.toString()));
@@ -45,22 +64,25 @@ public final class ProxyProcess implements AutoCloseable {
         if (openFiles > 0) {
             command.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "bash"));
         }
-        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), "loomproxy.cli.Main",
-                file.toString()));
+        command.addAll(List.of(java, "-jar", jar().toString(), file.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile()).start();
-        ProxyProcess proxy = new ProxyProcess(process, dir, port);
-        try {
-            Wait.until(() -> proxy.output().contains("listening") || !process.isAlive(), Duration.ofSeconds(30),
-                    () -> "did not start: " + proxy.output());
-            if (!process.isAlive()) {
-                throw new AssertionError("exited with " + process.exitValue() + ": " + proxy.output());
-            }
-        } catch (RuntimeException | Error e) {
-            process.destroyForcibly();
-            throw e;
+        return new ProxyProcess(process, dir, port);
+    }
+
+    /** Waits until the proxy listens (true) or has exited (false). */
+    public boolean awaitListeningOrExit() {
+        Wait.until(() -> output().contains("listening") || !process.isAlive(), Duration.ofSeconds(30),
+                () -> "did not start: " + output());
+        if (output().contains("listening")) {
+            return true;
         }
-        return proxy;
+        try {
+            process.waitFor(); // it is not alive: this returns at once, with its output complete
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     public int port() {
@@ -109,6 +131,28 @@ public final class ProxyProcess implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+    }
+
+    /**
+     * loomproxy's own classes as a jar, as users run it ({@code java -jar}): the test classpath
+     * would add a directory, where every class loaded late needs a file descriptor of its own.
+     */
+    private static synchronized Path jar() throws IOException {
+        if (jar == null) {
+            Path classes = Path.of("target", "classes").toAbsolutePath();
+            Path file = Files.createTempFile("loomproxy-test-", ".jar");
+            file.toFile().deleteOnExit();
+            Files.delete(file);
+            ToolProvider tool = ToolProvider.findFirst("jar").orElseThrow(() -> new IOException("no jar tool in this JDK"));
+            StringWriter out = new StringWriter();
+            int code = tool.run(new PrintWriter(out), new PrintWriter(out), "--create", "--file", file.toString(),
+                    "--main-class", "loomproxy.cli.Main", "-C", classes.toString(), ".");
+            if (code != 0) {
+                throw new IOException("jar failed: " + out);
+            }
+            jar = file;
+        }
+        return jar;
     }
 
     private static int freePort() throws IOException {
