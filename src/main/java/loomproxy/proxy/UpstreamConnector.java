@@ -37,22 +37,22 @@ final class UpstreamConnector {
     private final Block block;
     private final SessionLog log;
     private final Deadlines deadlines;
-    private final Consumer<Socket> opened;
+    private final Consumer<Socket> onSocket;
     private final BooleanSupplier aborted;
     private Socket spare;
 
     /**
      * @param spare   an unconnected socket for the first try (made before the client was accepted)
-     * @param opened  told of every TCP socket before it connects, so shutdown can reset it
+     * @param onSocket told of every TCP socket before it connects, so shutdown can reset it
      * @param aborted true once shutdown aborted the session: no further tries
      */
-    UpstreamConnector(Block block, SessionLog log, Deadlines deadlines, Socket spare, Consumer<Socket> opened,
+    UpstreamConnector(Block block, SessionLog log, Deadlines deadlines, Socket spare, Consumer<Socket> onSocket,
                       BooleanSupplier aborted) {
         this.block = block;
         this.log = log;
         this.deadlines = deadlines;
         this.spare = spare;
-        this.opened = opened;
+        this.onSocket = onSocket;
         this.aborted = aborted;
     }
 
@@ -103,7 +103,12 @@ final class UpstreamConnector {
             log.warn("upstream " + peer + " connect failed: cannot create a socket: " + e.getMessage());
             return Optional.empty();
         }
-        opened.accept(plain);
+        onSocket.accept(plain);
+        if (aborted.getAsBoolean()) {
+            // Shutdown may have looked for this socket just before it was handed over.
+            Sockets.closeQuietly(plain);
+            return Optional.empty();
+        }
         try {
             InetSocketAddress address = new InetSocketAddress(peer.address().host(), peer.address().port());
             if (address.isUnresolved()) {
