@@ -32,6 +32,14 @@ final class Values {
         throw new InvalidValueException("invalid value \"" + v + "\", it must be \"on\" or \"off\"");
     }
 
+    /**
+     * NGINX's limits, from ngx_parse_time: a msec directive's total must fit an int32 of milliseconds
+     * (its timers are msec ints), a seconds one ({@code fail_timeout}) an int32 of seconds. Beyond
+     * them {@link Duration#toNanos()} would also overflow at run time (about 292 years).
+     */
+    static final Duration MAX_MILLIS = Duration.ofMillis(Integer.MAX_VALUE);
+    static final Duration MAX_SECONDS = Duration.ofSeconds(Integer.MAX_VALUE);
+
     /** A duration as ngx_parse_time: {@code 500ms 10s 5m 1h 1d 1w}, combinable largest first ({@code 1m30s}); bare = seconds. */
     static Duration duration(String v) throws InvalidValueException {
         return time(v, true);
@@ -65,19 +73,38 @@ final class Values {
             if (unit <= lastUnit || bareNotLast || (!millis && m.group(2).equals("ms"))) {
                 throw badTime(v, millis);
             }
-            total = addTime(total, m.group(1), TIME_UNIT_MS[unit], v);
+            total = addTime(total, m.group(1), TIME_UNIT_MS[unit]);
             lastUnit = unit;
             pos = m.end();
+        }
+        Duration max = millis ? MAX_MILLIS : MAX_SECONDS;
+        if (total < 0 || total > max.toMillis()) {
+            throw new InvalidValueException("invalid value \"" + v + "\", it must be at most " + format(max));
         }
         return Duration.ofMillis(total);
     }
 
-    private static long addTime(long total, String digits, long scale, String v) throws InvalidValueException {
+    /** The sum so far plus one part; -1 once it no longer fits a long (it is then over every limit). */
+    private static long addTime(long total, String digits, long scale) {
         try {
-            return Math.addExact(total, Math.multiplyExact(Long.parseLong(digits), scale));
+            return total < 0 ? -1 : Math.addExact(total, Math.multiplyExact(Long.parseLong(digits), scale));
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new InvalidValueException("invalid value \"" + v + "\", the time is too large");
+            return -1;
         }
+    }
+
+    /** A duration in the file's own form, largest unit first, days at most: {@code 24d20h31m23s647ms}. */
+    static String format(Duration d) {
+        StringBuilder out = new StringBuilder();
+        long rest = d.toMillis();
+        for (int unit = TIME_UNITS.indexOf("d"); unit < TIME_UNITS.size(); unit++) {
+            long n = rest / TIME_UNIT_MS[unit];
+            rest -= n * TIME_UNIT_MS[unit];
+            if (n > 0) {
+                out.append(n).append(TIME_UNITS.get(unit));
+            }
+        }
+        return out.isEmpty() ? "0" : out.toString();
     }
 
     private static InvalidValueException badTime(String v, boolean millis) {

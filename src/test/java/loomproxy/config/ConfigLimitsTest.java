@@ -1,0 +1,59 @@
+package loomproxy.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Values that {@code --check} used to accept but that broke at run time (an overflowing
+ * {@link Duration#toNanos()}, long or int arithmetic): each is refused at load time, on one line
+ * that names the file, the line, the key and the limit.
+ */
+class ConfigLimitsTest {
+    private static final String SERVER = "server.m.listen = 1\nserver.m.proxy_pass = h:1";
+
+    @TempDir
+    Path dir;
+
+    /** The whole output of the loader for {@code lines} followed by a minimal server block, one string per line. */
+    private List<String> output(String... lines) {
+        Path file = new ConfigFiles(dir).write(String.join("\n", lines) + "\n" + SERVER);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        return e.getMessage().lines().map(l -> l.replace(file.toString(), "FILE")).toList();
+    }
+
+    @Test
+    void msecDurationsStopAtNginxsInt32OfMilliseconds() {
+        String max = "it must be at most 24d20h31m23s647ms";
+        assertEquals(List.of(
+                "FILE:1: proxy_timeout: invalid value \"25d\", " + max,
+                "FILE:2: proxy_connect_timeout: invalid value \"2147483648ms\", " + max,
+                "FILE:3: proxy_next_upstream_timeout: invalid value \"24d20h31m23s648ms\", " + max,
+                "FILE:4: shutdown_timeout: invalid value \"1000000000000000000s\", " + max,
+                "FILE:5: server.m.proxy_timeout: invalid value \"106752d\", " + max),
+                output("proxy_timeout = 25d", "proxy_connect_timeout = 2147483648ms",
+                        "proxy_next_upstream_timeout = 24d20h31m23s648ms", "shutdown_timeout = 1000000000000000000s",
+                        "server.m.proxy_timeout = 106752d"));
+    }
+
+    @Test
+    void theLargestDurationLoadsAndConvertsToNanoseconds() throws Exception {
+        ProxyConfig config = new ConfigFiles(dir).load("proxy_timeout = 24d20h31m23s647ms",
+                "shutdown_timeout = 2147483647ms", SERVER);
+        assertEquals(Integer.MAX_VALUE, config.servers().get(0).timeout().toMillis());
+        assertEquals(Integer.MAX_VALUE * 1_000_000L, config.shutdownTimeout().toNanos());
+    }
+
+    @Test
+    void failTimeoutStopsAtNginxsInt32OfSeconds() {
+        assertEquals(List.of("FILE:1: upstream.b: invalid value \"2147483648\", it must be at most 24855d3h14m7s"
+                        + " (in \"a:1 fail_timeout=2147483648\")"),
+                output("upstream.b = a:1 fail_timeout=2147483648, c:2 fail_timeout=24855d3h14m7s"));
+    }
+}
