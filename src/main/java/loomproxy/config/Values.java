@@ -113,8 +113,22 @@ final class Values {
         return new InvalidValueException("invalid time \"" + v + "\", use a form such as " + forms);
     }
 
-    /** A size as ngx_parse_size: bytes, or with {@code k}/{@code m}/{@code g} (powers of 1024). */
-    static long size(String v) throws InvalidValueException {
+    /**
+     * {@code proxy_buffer_size}: each session takes one such array per direction while data flows
+     * (NGINX accepts any size). A read never returns more than the socket's receive buffer holds
+     * (Linux's tcp_rmem maximum is 6 MiB by default; over TLS one record, 16 KiB), so beyond 64m a
+     * larger buffer only costs heap, two of them per busy session.
+     */
+    static final int MAX_BUFFER_SIZE = 64 << 20;
+    /**
+     * {@code proxy_upload_rate}/{@code proxy_download_rate}: the pacing keeps {@code rate * 10^9} in
+     * a long (nanoseconds per second times the rate), exact up to 9,223,372,036 bytes/s; 8g (8 GiB/s,
+     * 68 Gbit/s for one connection) is the round size below that, and 0 still means unlimited.
+     */
+    static final long MAX_RATE = 8L << 30;
+
+    /** A size as ngx_parse_size: bytes, or with {@code k}/{@code m}/{@code g} (powers of 1024), at most {@code max}. */
+    static long size(String v, long max) throws InvalidValueException {
         Matcher m = SIZE.matcher(v);
         if (!m.matches()) {
             throw new InvalidValueException("invalid size \"" + v + "\", use a form such as 512, 16k or 1m");
@@ -125,21 +139,43 @@ final class Values {
             case "g" -> 30;
             default -> 0;
         };
+        long n;
         try {
-            long n = Long.parseLong(m.group(1));
-            return Math.multiplyExact(n, 1L << shift);
+            n = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new InvalidValueException("invalid size \"" + v + "\", the size is too large");
+            n = -1; // more than a long holds, so more than any limit
         }
+        if (n < 0 || n > max) {
+            throw new InvalidValueException("invalid value \"" + v + "\", it must be at most " + formatSize(max));
+        }
+        return n;
     }
 
-    /** A buffer size: above zero and small enough for one Java array. */
+    /** Bytes per second, 0 = unlimited. */
+    static long rate(String v) throws InvalidValueException {
+        return size(v, MAX_RATE);
+    }
+
+    /** A buffer size: above zero and at most {@link #MAX_BUFFER_SIZE}. */
     static int bufferSize(String v) throws InvalidValueException {
-        long n = size(v);
-        if (n < 1 || n > Integer.MAX_VALUE - 8) {
-            throw new InvalidValueException("invalid size \"" + v + "\", it must be between 1 and 2047m");
+        long n = size(v, MAX_BUFFER_SIZE);
+        if (n < 1) {
+            throw new InvalidValueException("invalid value \"" + v + "\", it must be between 1 and "
+                    + formatSize(MAX_BUFFER_SIZE));
         }
         return (int) n;
+    }
+
+    /** A size in the largest unit that writes it exactly: {@code 8g}, {@code 64m}, {@code 1500}. */
+    static String formatSize(long bytes) {
+        String[] units = {"g", "m", "k"};
+        for (int i = 0; i < units.length; i++) {
+            int shift = 30 - 10 * i;
+            if (bytes != 0 && bytes % (1L << shift) == 0) {
+                return (bytes >> shift) + units[i];
+            }
+        }
+        return Long.toString(bytes);
     }
 
     /** A whole number at least {@code min}. */

@@ -56,4 +56,26 @@ class ConfigLimitsTest {
                         + " (in \"a:1 fail_timeout=2147483648\")"),
                 output("upstream.b = a:1 fail_timeout=2147483648, c:2 fail_timeout=24855d3h14m7s"));
     }
+
+    @Test
+    void ratesStopWhereThePacingArithmeticStaysExact() throws Exception {
+        assertEquals(List.of(
+                "FILE:1: proxy_upload_rate: invalid value \"8589934593\", it must be at most 8g",
+                "FILE:2: proxy_download_rate: invalid value \"9999999999999999999\", it must be at most 8g",
+                "FILE:3: server.m.proxy_download_rate: invalid value \"8796093022208k\", it must be at most 8g"),
+                output("proxy_upload_rate = 8589934593", "proxy_download_rate = 9999999999999999999",
+                        "server.m.proxy_download_rate = 8796093022208k"));
+        ServerConfig server = new ConfigFiles(dir).load("proxy_upload_rate = 8g", "proxy_download_rate = 8388608k",
+                SERVER).servers().get(0);
+        assertEquals(List.of(8L << 30, 8L << 30), List.of(server.uploadRate(), server.downloadRate()));
+    }
+
+    @Test
+    void bufferSizeIsOneArrayOfAtMost64m() throws Exception {
+        assertEquals(List.of(
+                "FILE:1: proxy_buffer_size: invalid value \"65537k\", it must be at most 64m",
+                "FILE:2: server.m.proxy_buffer_size: invalid value \"0\", it must be between 1 and 64m"),
+                output("proxy_buffer_size = 65537k", "server.m.proxy_buffer_size = 0"));
+        assertEquals(64 << 20, new ConfigFiles(dir).load("proxy_buffer_size = 64m", SERVER).servers().get(0).bufferSize());
+    }
 }
