@@ -178,17 +178,24 @@ final class Values {
         return Long.toString(bytes);
     }
 
-    /** A whole number at least {@code min}. */
+    /**
+     * A whole number from {@code min} to {@link Integer#MAX_VALUE}: NGINX's ngx_atoi limit on 32-bit
+     * builds, and the width of every field these numbers go to (socket backlog, counters, weights).
+     */
     static int number(String v, int min) throws InvalidValueException {
-        try {
-            int n = v.matches("\\d+") ? Integer.parseInt(v) : -1;
-            if (n >= min) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            throw new InvalidValueException("invalid number \"" + v + "\", it is too large");
+        if (!v.matches("\\d+")) {
+            throw new InvalidValueException("invalid number \"" + v + "\", a whole number >= " + min + " is expected");
         }
-        throw new InvalidValueException("invalid number \"" + v + "\", a whole number >= " + min + " is expected");
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new InvalidValueException("invalid number \"" + v + "\", it must be at most " + Integer.MAX_VALUE);
+        }
+        if (n < min) {
+            throw new InvalidValueException("invalid number \"" + v + "\", a whole number >= " + min + " is expected");
+        }
+        return n;
     }
 
     static int port(String v, String in) throws InvalidValueException {

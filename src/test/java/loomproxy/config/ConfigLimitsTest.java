@@ -78,4 +78,20 @@ class ConfigLimitsTest {
                 output("proxy_buffer_size = 65537k", "server.m.proxy_buffer_size = 0"));
         assertEquals(64 << 20, new ConfigFiles(dir).load("proxy_buffer_size = 64m", SERVER).servers().get(0).bufferSize());
     }
+
+    @Test
+    void numbersStopAtTheLargestInt() {
+        String max = "it must be at most 2147483647";
+        assertEquals(List.of(
+                "FILE:1: proxy_next_upstream_tries: invalid number \"2147483648\", " + max,
+                "FILE:2: proxy_ssl_verify_depth: invalid number \"99999999999999999999999\", " + max,
+                "FILE:3: upstream.b: invalid number \"2147483648\", " + max + " (in \"a:1 weight=2147483648\")",
+                "FILE:4: upstream.c: invalid number \"4294967296\", " + max + " (in \"a:1 max_fails=4294967296\")",
+                "FILE:5: upstream.d: invalid number \"2147483648\", " + max + " (in \"a:1 max_conns=2147483648\")",
+                "FILE:6: server.n.listen: invalid number \"2147483648\", " + max + " (in \"2 backlog=2147483648\")"),
+                output("proxy_next_upstream_tries = 2147483648", "proxy_ssl_verify_depth = 99999999999999999999999",
+                        "upstream.b = a:1 weight=2147483648", "upstream.c = a:1 max_fails=4294967296",
+                        "upstream.d = a:1 max_conns=2147483648", "server.n.listen = 2 backlog=2147483648",
+                        "server.n.proxy_pass = h:1"));
+    }
 }
