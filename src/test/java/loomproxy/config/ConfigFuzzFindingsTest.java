@@ -1,0 +1,37 @@
+package loomproxy.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What {@link ConfigFuzzTest} found, each as the smallest input that shows it.
+ */
+class ConfigFuzzFindingsTest {
+    private static final String SERVER = "server.m.listen = 1\nserver.m.proxy_pass = h:1";
+
+    @TempDir
+    Path dir;
+
+    private List<String> output(String... lines) {
+        return new ConfigFiles(dir).output(lines);
+    }
+
+    /**
+     * A file of one U+2029. Keys and values are quoted in messages, and a line or paragraph
+     * separator, a control character or an {@code \n} escape in them split the problem over lines
+     * (or sent the terminal an escape sequence).
+     */
+    @Test
+    void theFilesTextIsQuotedOnOneLine() {
+        assertEquals(List.of("FILE:1: \\u2029: unknown directive",
+                "FILE:2: \\u2029x\\u0085\\u001B[31m: unknown directive",
+                "FILE:3: proxy_timeout: invalid time \"1\\n0\\u0000\", use a form such as 500ms, 10s, 5m, 1h, 1d or 1m30s;"
+                        + " a bare number is seconds"),
+                output("\u2029", "\u2029x\u0085\u001b[31m = 1", "proxy_timeout = 1\\n0\\u0000", SERVER));
+    }
+}
