@@ -218,7 +218,7 @@ final class Values {
     private static String host(String h, String whole) throws InvalidValueException {
         if (h.startsWith("[") && h.endsWith("]") && h.length() > 2) {
             String v6 = h.substring(1, h.length() - 1);
-            if (v6.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?")) {
+            if (ipv6(v6)) {
                 return v6;
             }
         } else if (h.contains(":")) {
@@ -227,6 +227,17 @@ final class Values {
             return h;
         }
         throw new InvalidValueException("invalid host \"" + h + "\" in \"" + whole + "\"");
+    }
+
+    /**
+     * Hex digits, dots and at least one colon, then an optional {@code %zone}; checked piece by piece
+     * because the one regular expression for it backtracked quadratically on a long run of colons.
+     */
+    private static boolean ipv6(String v6) {
+        int zone = v6.indexOf('%');
+        String address = zone < 0 ? v6 : v6.substring(0, zone);
+        return address.indexOf(':') >= 0 && address.matches("[0-9A-Fa-f:.]+")
+                && (zone < 0 || v6.substring(zone + 1).matches("[A-Za-z0-9_.-]+"));
     }
 
     /** Space-separated protocol names, matched case-insensitively as NGINX does, kept in canonical spelling. */

@@ -1,6 +1,7 @@
 package loomproxy.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -9,7 +10,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * What {@link ConfigFuzzTest} found, each as the smallest input that shows it.
+ * What {@link ConfigFuzzTest} found, each as the smallest input that shows it. The slow one was
+ * quadratic: the timeout is generous for the fixed code (milliseconds) and far below the old
+ * (tens of seconds at this size).
  */
 class ConfigFuzzFindingsTest {
     private static final String SERVER = "server.m.listen = 1\nserver.m.proxy_pass = h:1";
@@ -33,5 +36,17 @@ class ConfigFuzzFindingsTest {
                 "FILE:3: proxy_timeout: invalid time \"1\\n0\\u0000\", use a form such as 500ms, 10s, 5m, 1h, 1d or 1m30s;"
                         + " a bare number is seconds"),
                 output("\u2029", "\u2029x\u0085\u001b[31m = 1", "proxy_timeout = 1\\n0\\u0000", SERVER));
+    }
+
+    /**
+     * A bracketed address of 38 KB, mostly colons, took 27 s: the IPv6 regular expression
+     * ({@code [hex:.]*:[hex:.]*(%zone)?}) backtracked over every colon when the end did not match.
+     */
+    @Test
+    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLongRunOfColonsInAnAddressIsRefusedAtOnce() {
+        String address = "[" + ":".repeat(100_000) + "x]";
+        assertEquals(List.of("FILE:2: server.m.proxy_pass: invalid host \"" + address + "\" in \"" + address + ":1\""),
+                output("server.m.listen = 1", "server.m.proxy_pass = " + address + ":1"));
     }
 }
