@@ -10,9 +10,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * What {@link ConfigFuzzTest} found, each as the smallest input that shows it. The slow one was
- * quadratic: the timeout is generous for the fixed code (milliseconds) and far below the old
- * (tens of seconds at this size).
+ * What {@link ConfigFuzzTest} found, each as the smallest input that shows it. The slow ones were
+ * quadratic: the timeouts are generous for the fixed code (milliseconds) and far below the old
+ * (tens of seconds at these sizes).
  */
 class ConfigFuzzFindingsTest {
     private static final String SERVER = "server.m.listen = 1\nserver.m.proxy_pass = h:1";
@@ -48,5 +48,17 @@ class ConfigFuzzFindingsTest {
         String address = "[" + ":".repeat(100_000) + "x]";
         assertEquals(List.of("FILE:2: server.m.proxy_pass: invalid host \"" + address + "\" in \"" + address + ":1\""),
                 output("server.m.listen = 1", "server.m.proxy_pass = " + address + ":1"));
+    }
+
+    /**
+     * A 200 KB key took a second (this 9 MB one, several): the nearest known key was searched by edit
+     * distance against every candidate, a table of the key's length times the candidate's, though no
+     * candidate can be within three edits of a key so much longer.
+     */
+    @Test
+    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aVeryLongUnknownKeyIsAnsweredAtOnce() {
+        String key = "proxy_".repeat(1_500_000);
+        assertEquals(List.of("FILE:1: " + key + ": unknown directive"), output(key + " = 1", SERVER));
     }
 }
