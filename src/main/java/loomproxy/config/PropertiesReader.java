@@ -39,12 +39,16 @@ final class PropertiesReader {
             if (line.isEmpty() || line.charAt(0) == '#' || line.charAt(0) == '!') {
                 continue;
             }
+            // Whether a natural line continues depends on its own trailing backslashes only (what is
+            // left of the previous ones is an even run), so each line is counted once: counting the
+            // whole logical line again after every append made a long run of backslashes quadratic.
             StringBuilder logical = new StringBuilder(line);
-            while (continues(logical)) {
+            boolean more = continues(line);
+            while (more) {
                 logical.setLength(logical.length() - 1);
-                if (i < lines.length) {
-                    logical.append(stripBlanks(lines[i++]));
-                }
+                String next = i < lines.length ? stripBlanks(lines[i++]) : "";
+                logical.append(next);
+                more = continues(next);
             }
             split(logical.toString(), new Location(file, first + 1)).ifPresent(settings::add);
         }
