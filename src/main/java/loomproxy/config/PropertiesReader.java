@@ -143,7 +143,8 @@ final class PropertiesReader {
             throw new IllegalArgumentException(malformed(s.substring(from)));
         }
         String digits = s.substring(from, from + 4);
-        if (!digits.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        // ASCII only, as Properties: Character.digit also takes fullwidth and other scripts' digits.
+        if (!digits.chars().allMatch(c -> c < 128 && Character.digit(c, 16) >= 0)) {
             throw new IllegalArgumentException(malformed(digits));
         }
         return (char) Integer.parseInt(digits, 16);

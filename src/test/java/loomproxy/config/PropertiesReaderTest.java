@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PropertiesReaderTest {
@@ -91,6 +92,16 @@ class PropertiesReaderTest {
         Problem p = problems.list().get(0);
         assertEquals("/etc/lp.properties:2: b: malformed \\uHHHH escape \"\\u12G4\" "
                 + "(four hex digits expected; write \\\\u for a backslash)", p.toString());
+    }
+
+    @Test
+    void unicodeEscapeTakesAsciiHexDigitsOnlyAsProperties() {
+        // Fullwidth digits: Character.digit reads them as 0, 0, 4, 1, and this was "A".
+        String fullwidth = "\uff10\uff10\uff14\uff11";
+        assertEquals(List.of(), read("a = \\u" + fullwidth + "\n"));
+        assertEquals("/etc/lp.properties:1: a: malformed \\uHHHH escape \"\\u" + fullwidth + "\" "
+                + "(four hex digits expected; write \\\\u for a backslash)", problems.list().get(0).toString());
+        assertThrows(IllegalArgumentException.class, () -> new Properties().load(new StringReader("a = \\u" + fullwidth)));
     }
 
     @Test
