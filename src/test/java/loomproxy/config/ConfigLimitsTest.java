@@ -3,8 +3,12 @@ package loomproxy.config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,5 +95,27 @@ class ConfigLimitsTest {
                         "upstream.b = a:1 weight=2147483648", "upstream.c = a:1 max_fails=4294967296",
                         "upstream.d = a:1 max_conns=2147483648", "server.n.listen = 2 backlog=2147483648",
                         "server.n.proxy_pass = h:1"));
+    }
+
+    /** {@code --check /dev/zero}, or a log file given by mistake: an error, not an OutOfMemoryError. */
+    @Test
+    void aFileLargerThan16mIsNotReadWhole() throws Exception {
+        Path file = validFileOf((16 << 20) + 1);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(file + ":0: config: cannot read the configuration file: it is larger than 16m;"
+                + " is it the configuration file?", e.getMessage());
+        assertEquals("m", ConfigLoader.load(validFileOf(16 << 20)).servers().get(0).name());
+    }
+
+    /** The minimal server block, then comment lines up to {@code size} bytes. */
+    private Path validFileOf(int size) throws IOException {
+        byte[] text = new byte[size];
+        Arrays.fill(text, (byte) '#');
+        byte[] server = (SERVER + "\n").getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(server, 0, text, 0, server.length);
+        for (int i = server.length + 1023; i < size; i += 1024) {
+            text[i] = '\n';
+        }
+        return Files.write(dir.resolve("padded.properties"), text);
     }
 }
