@@ -112,7 +112,7 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
         if (v.isEmpty()) {
             throw new InvalidValueException("empty value; give a value or remove the line");
         }
-        if (TRAILING_COMMENT.matcher(v).find()) {
+        if (v.indexOf('#') >= 0 && TRAILING_COMMENT.matcher(v).find()) {
             throw new InvalidValueException("invalid value \"" + v + "\" (comments must be on their own line)");
         }
         return kind.parse(v, dir);

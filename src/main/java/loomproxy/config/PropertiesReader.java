@@ -30,7 +30,9 @@ final class PropertiesReader {
 
     /** Every setting in file order, duplicates included; malformed escapes are reported and skipped. */
     List<Setting> read(String text) {
-        String[] lines = text.split("\r\n|\r|\n", -1);
+        // Exactly the natural line ends of Properties (\n, \r, \r\n), without a regular expression:
+        // splitting with one was nearly half the cost of loading a small file.
+        String[] lines = text.lines().toArray(String[]::new);
         List<Setting> settings = new ArrayList<>();
         int i = 0;
         while (i < lines.length) {
