@@ -3,7 +3,10 @@ package loomproxy.upstream;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -58,6 +61,27 @@ public final class UpstreamGroup {
     /** Total tries NGINX allows for one session: number of primary + backup servers. */
     public int servers() {
         return primary.size() + backup.size();
+    }
+
+    /**
+     * Each server's open connections (NGINX's {@code conns}, what {@code max_conns} limits), primary
+     * servers first, then backups; a snapshot taken under the group's lock. For reading only: the
+     * status page and peer metrics (SPEC §10), and tests that check no path leaks a slot.
+     */
+    public Map<Peer, Integer> conns() {
+        lock.lock();
+        try {
+            Map<Peer, Integer> conns = new LinkedHashMap<>();
+            for (Peer peer : primary) {
+                conns.put(peer, peer.conns);
+            }
+            for (Peer peer : backup) {
+                conns.put(peer, peer.conns);
+            }
+            return Collections.unmodifiableMap(conns);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

@@ -50,6 +50,7 @@ class UpstreamGroupConcurrencyTest {
         for (Peer peer : active.keySet()) {
             assertEquals(0, peer.conns, peer + " conns after every release");
         }
+        assertEquals(List.of(0, 0, 0), List.copyOf(g.conns().values()), "conns() reads the same counters");
     }
 
     private void work(UpstreamGroup g, CountDownLatch start) {
