@@ -267,7 +267,7 @@ final class Session implements Runnable {
      * session's threads are blocked on (a connect, a handshake, a read or a write) at once.
      */
     void abort() {
-        aborted = true;
+        aborted = true; // before reading upstreamTcp: UpstreamConnector.tryPeer relies on this order
         Sockets.reset(client);
         Sockets.reset(upstreamTcp);
     }

@@ -19,6 +19,7 @@ import loomproxy.config.Problems;
 import loomproxy.observe.AccessLog;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.FullBacklog;
 import loomproxy.testkit.RecordingLog;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
@@ -101,6 +102,47 @@ class ShutdownTest {
                     assertEquals(0, proxy.proxy().openSessions(), "round " + round + ": "
                             + proxy.proxy().openSessions() + " sessions left after shutdown returned");
                 } finally {
+                    for (Socket client : clients) {
+                        client.close();
+                    }
+                    proxy.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * A session that shutdown resets before it has opened its upstream connection must not open
+     * it afterwards: nothing would reset that one, and a connect to a server that drops SYNs (a full
+     * backlog) would hold the session for proxy_connect_timeout, long after shutdown gave up on it.
+     * Clients connect in a tight loop while the proxy shuts down, so the last sessions accepted are
+     * caught at every step before their connect: not yet running, choosing the server, making the
+     * socket.
+     */
+    @Test
+    void aSessionResetBeforeItConnectsDoesNotConnectAfterwards() throws Exception {
+        try (FullBacklog backlog = new FullBacklog()) {
+            for (int round = 0; round < 30; round++) {
+                Path roundDir = Files.createDirectories(dir.resolve("round" + round));
+                List<Socket> clients = new CopyOnWriteArrayList<>();
+                TestProxy proxy = TestProxy.start(roundDir, config("127.0.0.1:" + backlog.port())
+                        + "proxy_connect_timeout = 60s\n");
+                int port = proxy.port("main");
+                AtomicBoolean closing = new AtomicBoolean();
+                Thread connecting = Thread.ofPlatform().name("connecting").start(() -> connectUntilRefused(port, clients, closing));
+                try {
+                    Wait.until(() -> proxy.proxy().openSessions() >= 5, Duration.ofSeconds(20),
+                            () -> "no session started");
+                    closing.set(true);
+                    long started = System.nanoTime();
+                    proxy.proxy().shutdown(Duration.ZERO);
+                    long tookMillis = (System.nanoTime() - started) / 1_000_000;
+                    assertEquals(0, proxy.proxy().openSessions(), "round " + round + ": "
+                            + proxy.proxy().openSessions() + " sessions left after shutdown returned (" + tookMillis + "ms)");
+                    assertTrue(connecting.join(Duration.ofSeconds(20)), "the connecting thread ended");
+                } finally {
+                    closing.set(true);
+                    connecting.join(Duration.ofSeconds(20));
                     for (Socket client : clients) {
                         client.close();
                     }
