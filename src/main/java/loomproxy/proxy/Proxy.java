@@ -137,6 +137,11 @@ public final class Proxy {
         return Map.copyOf(bound);
     }
 
+    /** The server blocks as prepared, for tests in this package (their upstream groups' counters). */
+    List<Block> blocks() {
+        return blocks;
+    }
+
     public int openSessions() {
         return sessions.count();
     }
