@@ -1,0 +1,83 @@
+package loomproxy.tls.pem;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import loomproxy.testkit.Ca;
+import loomproxy.testkit.Fuzz;
+import loomproxy.testkit.Issued;
+import loomproxy.testkit.Shrink;
+import loomproxy.testkit.TestPki;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Seeded mutation fuzzing of the PEM reader and the certificate, CRL and passphrase files built on it:
+ * every mutated file is read or refused with a one-line PemException naming it, never anything else.
+ * Seeds are what users feed proxy_ssl_trusted_certificate and proxy_ssl_crl: chains, CRLs, openssl's
+ * text dumps, TRUSTED CERTIFICATE blocks, and key files in the wrong place.
+ */
+class PemFuzzTest {
+    private static final int INPUTS = 10_000;
+    private static final long SEED = 0x5EED_0001L;
+    /** Every 50th input goes through a real file too; writing one costs milliseconds on some disks. */
+    private static final int FROM_FILES = 50;
+
+    @TempDir static Path pki;
+    private static final List<String> seeds = new ArrayList<>();
+
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void makeSeeds() throws IOException {
+        TestPki testPki = TestPki.in(pki);
+        Ca root = testPki.root("root");
+        Ca intermediate = root.intermediate("intermediate");
+        Issued server = intermediate.newServer("server").dns("a.example", "*.b.example").ip("127.0.0.1").rsa().issue();
+        root.revoke(intermediate.cert());
+        for (Path file : List.of(server.certPem(), server.chainPem(), server.keyPem(), root.cert().certPem(), root.crl().pem())) {
+            seeds.add(Files.readString(file, ISO_8859_1));
+        }
+        seeds.add(testPki.openssl("x509", "-in", server.certPem().toString(), "-text"));
+        seeds.add(testPki.openssl("x509", "-in", root.cert().certPem().toString(), "-trustout", "-addtrust", "serverAuth"));
+        seeds.add("Bag Attributes\r\n    friendlyName: server\r\n" + seeds.get(0).replace("\n", "\r\n") + seeds.get(4));
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void everyMutatedFileIsReadOrRefusedWithOneLineNamingIt() throws IOException {
+        Path file = dir.resolve("fuzz.pem");
+        String name = file.toString();
+        var parse = new Fuzz<>("Pem.parse", PemException.class, Shrink.BYTES);
+        var certificates = new Fuzz<>("PemFiles.certificates", PemException.class, Shrink.BYTES);
+        var crls = new Fuzz<>("PemFiles.crls", PemException.class, Shrink.BYTES);
+        var passphrases = new Fuzz<>("PemFiles.passphrases", PemException.class, Shrink.BYTES);
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (int i = 0; i < INPUTS; i++) {
+            byte[] input = PemMutations.mutate(random, seeds.get(random.nextInt(seeds.size())), seeds.get(random.nextInt(seeds.size())));
+            parse.check(input, name, bytes -> Pem.parse(name, new String(bytes, ISO_8859_1)));
+            if (i % FROM_FILES == 0) {
+                certificates.check(input, name, bytes -> PemFiles.certificates(Files.write(file, bytes)));
+                crls.check(input, name, bytes -> PemFiles.crls(Files.write(file, bytes)));
+                passphrases.check(input, name, bytes -> PemFiles.passphrases(Files.write(file, bytes)));
+            } else {
+                certificates.check(input, name, bytes -> PemFiles.certificates(name, bytes));
+                crls.check(input, name, bytes -> PemFiles.crls(name, bytes));
+                passphrases.check(input, name, bytes -> PemFiles.passphrases(name, bytes.clone()));
+            }
+        }
+        for (var fuzz : List.of(parse, certificates, crls, passphrases)) {
+            fuzz.report();
+            fuzz.requireAtLeast(INPUTS, INPUTS / 20);
+        }
+    }
+}
