@@ -19,6 +19,12 @@ final class Der {
     static final int SEQUENCE = 0x30;
     /** Context-specific, constructed {@code [0]} (explicit tagging), as in SEC1 {@code parameters}. */
     static final int CONTEXT_0 = 0xA0;
+    /**
+     * The JDK's own limit (sun.security.util.ObjectIdentifier.MAXIMUM_OID_SIZE); real OIDs stay under
+     * 80 octets. Decoding costs time quadratic in a subidentifier's length, so without a limit one long
+     * arc in a key file holds startup for minutes.
+     */
+    static final int MAX_OID_OCTETS = 4096;
 
     private Der() {}
 
@@ -57,6 +63,10 @@ final class Der {
             expect(OID, "an OBJECT IDENTIFIER");
             if (content.length == 0 || (content[content.length - 1] & 0x80) != 0) {
                 throw new Malformed("truncated OBJECT IDENTIFIER");
+            }
+            if (content.length > MAX_OID_OCTETS) {
+                throw new Malformed("OBJECT IDENTIFIER of " + content.length + " octets, over the " + MAX_OID_OCTETS
+                        + " an OID may have");
             }
             StringBuilder dotted = new StringBuilder();
             BigInteger arc = BigInteger.ZERO;

@@ -3,11 +3,14 @@ package loomproxy.tls.pem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class DerTest {
     @Test
@@ -47,5 +50,18 @@ class DerTest {
         assertThrows(Der.Malformed.class, () -> Der.read(trailing));
         assertThrows(Der.Malformed.class, () -> Der.read(sequence).element(1, Der.INTEGER, "second"));
         assertThrows(Der.Malformed.class, () -> Der.read(sequence).element(0, Der.OID, "an OID"));
+    }
+
+    /** Found by fuzzing (see PrivateKeysFuzzTest): decoding a long subidentifier took time quadratic in its length. */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesObjectIdentifiersOverTheJdksLimitAtOnce() throws Der.Malformed {
+        byte[] arc = new byte[100_000];
+        Arrays.fill(arc, (byte) 0xFF);
+        arc[arc.length - 1] = 0x01;
+        Der.Malformed e = assertThrows(Der.Malformed.class, () -> Der.read(DerWriter.tlv(Der.OID, arc)).oid());
+        assertEquals("OBJECT IDENTIFIER of 100000 octets, over the 4096 an OID may have", e.getMessage());
+        byte[] longest = Arrays.copyOfRange(arc, arc.length - 4096, arc.length);
+        assertTrue(Der.read(DerWriter.tlv(Der.OID, longest)).oid().startsWith("2."), "the longest OID allowed still decodes");
     }
 }
