@@ -137,4 +137,25 @@ class PrivateKeysFuzzTest {
         PrivateKeysTest.assertMessage("huge.key: PRIVATE KEY is not valid DER (OBJECT IDENTIFIER of 100000 octets",
                 () -> PrivateKeys.read("huge.key", pem.getBytes(ISO_8859_1), List.of()));
     }
+
+    /**
+     * Found while writing the fuzzer, whose INTEGER mutations include 2^31 - 1 but seldom put it on the
+     * iteration count: PBKDF2 ran all 2^31 - 1 iterations for each passphrase before "does not decrypt",
+     * hours of CPU at startup. Refused at once now, above the JDK key stores' own limit.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesAnIterationCountThatWouldRunForHours() {
+        byte[] pbkdf2 = DerWriter.sequence(DerWriter.oid("1.2.840.113549.1.5.12"), DerWriter.sequence(
+                DerWriter.octetString(new byte[8]), DerWriter.integer(BigInteger.valueOf(Integer.MAX_VALUE)),
+                DerWriter.sequence(DerWriter.oid("1.2.840.113549.2.9"), DerWriter.nul())));
+        byte[] aes256 = DerWriter.sequence(DerWriter.oid("2.16.840.1.101.3.4.1.42"), DerWriter.octetString(new byte[16]));
+        byte[] epki = DerWriter.sequence(DerWriter.sequence(DerWriter.oid("1.2.840.113549.1.5.13"),
+                DerWriter.sequence(pbkdf2, aes256)), DerWriter.octetString(new byte[48]));
+        String pem = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(epki)
+                + "\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        PrivateKeysTest.assertMessage("slow.key: ENCRYPTED PRIVATE KEY asks for 2147483647 key derivation iterations, "
+                + "more than the 5000000 the JDK's key stores allow: re-encrypt it with openssl pkcs8 -topk8 -v2 aes-256-cbc",
+                () -> PrivateKeys.read("slow.key", pem.getBytes(ISO_8859_1), List.of(RIGHT.toCharArray())));
+    }
 }
