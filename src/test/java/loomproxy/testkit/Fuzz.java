@@ -2,6 +2,7 @@ package loomproxy.testkit;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.regex.Pattern;
 
 /**
  * The oracle and tally of one seeded fuzz target: every input must either be accepted or be refused
@@ -14,6 +15,9 @@ import java.lang.management.ThreadMXBean;
 public final class Fuzz<T> {
     /** CPU time besides wall time: where the suite shares its machine, wall time measures the neighbours too. */
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
+    /** Any line break (\n, \r and the rarer ones: VT, FF, NEL, U+2028, U+2029): a message is one log line. */
+    private static final Pattern LINE_BREAK = Pattern.compile("\\R");
 
     /** The code under test, given one input. */
     @FunctionalInterface
@@ -73,7 +77,7 @@ public final class Fuzz<T> {
                 return t;
             }
             String message = t.getMessage();
-            if (message == null || message.isEmpty() || message.indexOf('\n') >= 0 || message.indexOf('\r') >= 0) {
+            if (message == null || message.isEmpty() || LINE_BREAK.matcher(message).find()) {
                 return new AssertionError("not a one-line message: " + Shrink.STRINGS.literal(String.valueOf(message)), t);
             }
             if (file != null && !message.contains(file)) {

@@ -29,7 +29,7 @@ final class Pem {
 
         /** Where the block is, for messages: "RSA PRIVATE KEY at line 3". */
         String where() {
-            return label + " at line " + line;
+            return PemFiles.printable(label) + " at line " + line;
         }
     }
 
@@ -54,7 +54,8 @@ final class Pem {
             if (label(line, END) != null) {
                 if (!label.equals(label(line, END))) {
                     throw new PemException(String.format("%s: PEM %s at line %d ends with \"%s\" at line %d: "
-                            + "the file is damaged, export it again", file, label, begin + 1, line.strip(), i + 1));
+                            + "the file is damaged, export it again", file, PemFiles.printable(label), begin + 1,
+                            PemFiles.printable(line.strip()), i + 1));
                 }
                 return i;
             }
@@ -63,7 +64,8 @@ final class Pem {
             }
         }
         throw new PemException(String.format("%s: PEM %s at line %d has no \"-----END %s-----\" line: "
-                + "the file is truncated or damaged, export it again", file, label, begin + 1, label));
+                + "the file is truncated or damaged, export it again", file, PemFiles.printable(label), begin + 1,
+                PemFiles.printable(label)));
     }
 
     private static Entry block(String file, String label, List<String> body, int line) throws PemException {
@@ -82,7 +84,7 @@ final class Pem {
             return new Entry(label, Map.copyOf(headers), Base64.getDecoder().decode(base64.toString()), line);
         } catch (IllegalArgumentException e) {
             throw new PemException(String.format("%s: PEM %s at line %d is not valid base64: "
-                    + "the file is damaged, export it again", file, label, line));
+                    + "the file is damaged, export it again", file, PemFiles.printable(label), line));
         }
     }
 

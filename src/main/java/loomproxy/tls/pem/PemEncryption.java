@@ -47,7 +47,7 @@ record PemEncryption(String name, String algorithm, int keyLength, byte[] iv) {
         Spec cipher = CIPHERS.get(name);
         if (cipher == null) {
             throw new PemException(String.format("%s: %s is encrypted with %s, which loomproxy cannot decrypt: "
-                    + "re-encrypt it with openssl pkcs8 -topk8 -v2 aes-256-cbc", file, block.where(), name));
+                    + "re-encrypt it with openssl pkcs8 -topk8 -v2 aes-256-cbc", file, block.where(), PemFiles.printable(name)));
         }
         String hex = dekInfo.substring(comma + 1).strip();
         if (hex.length() != 2 * cipher.ivLength() || !hex.chars().allMatch(HexFormat::isHexDigit)) {

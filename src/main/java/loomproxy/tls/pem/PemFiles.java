@@ -32,7 +32,7 @@ public final class PemFiles {
 
     /** Certificates in file order (leaf first for a chain). At least one, else error. */
     public static List<X509Certificate> certificates(Path file) throws PemException {
-        return certificates(file.toString(), read(file));
+        return certificates(printable(file.toString()), read(file));
     }
 
     /** {@link #certificates(Path)} of bytes already read; {@code file} names them in messages. */
@@ -53,7 +53,7 @@ public final class PemFiles {
 
     /** CRLs in the file; at least one, else error. */
     public static List<X509CRL> crls(Path file) throws PemException {
-        return crls(file.toString(), read(file));
+        return crls(printable(file.toString()), read(file));
     }
 
     /** {@link #crls(Path)} of bytes already read; {@code file} names them in messages. */
@@ -77,7 +77,7 @@ public final class PemFiles {
      * ngx_ssl_read_password_file); a trailing CR is dropped and empty lines are skipped.
      */
     public static List<char[]> passphrases(Path file) throws PemException {
-        return passphrases(file.toString(), read(file));
+        return passphrases(printable(file.toString()), read(file));
     }
 
     /** {@link #passphrases(Path)} of bytes already read, which it wipes; {@code file} names them in messages. */
@@ -120,7 +120,7 @@ public final class PemFiles {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new PemException("cannot read " + file + ": " + reason(e), e);
+            throw new PemException("cannot read " + printable(file.toString()) + ": " + reason(e), e);
         }
     }
 
@@ -144,13 +144,32 @@ public final class PemFiles {
         return message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
+    /**
+     * Text from a file or from the configuration as a message shows it: control characters and line
+     * separators escaped the way the configuration file writes them (backslash and n, t, r, f, or u and
+     * four hex digits), so that a damaged PEM label or a value decoded from a properties escape cannot
+     * split the one-line message. {@code TlsConfigException} shows configuration values the same way.
+     */
+    public static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.chars().forEach(c -> out.append(switch (c) {
+            case '\n' -> "\\n";
+            case '\r' -> "\\r";
+            case '\t' -> "\\t";
+            case '\f' -> "\\f";
+            case 0x2028, 0x2029 -> String.format("\\u%04x", c);
+            default -> Character.isISOControl(c) ? String.format("\\u%04x", c) : String.valueOf((char) c);
+        }));
+        return out.toString();
+    }
+
     /** " (found CERTIFICATE, RSA PRIVATE KEY)" — what the file held instead, to spot a swapped path. */
     static String found(List<Pem.Entry> blocks) {
         if (blocks.isEmpty()) {
             return " (found no PEM block)";
         }
         Set<String> labels = new TreeSet<>();
-        blocks.forEach(block -> labels.add(block.label()));
+        blocks.forEach(block -> labels.add(printable(block.label())));
         return " (found " + String.join(", ", labels) + ")";
     }
 

@@ -30,7 +30,7 @@ public final class PrivateKeys {
 
     /** Reads the first private key in a PEM file. passphrases may be empty. */
     public static PrivateKey read(Path file, List<char[]> passphrases) throws PemException {
-        return read(file.toString(), PemFiles.read(file), passphrases);
+        return read(PemFiles.printable(file.toString()), PemFiles.read(file), passphrases);
     }
 
     /** {@link #read(Path, List)} of bytes already read; {@code name} names them in messages. */

@@ -80,4 +80,15 @@ class PemFuzzTest {
             fuzz.requireAtLeast(INPUTS, INPUTS / 20);
         }
     }
+
+    /**
+     * Found by this fuzzer once its oracle counted every line break (\R), not only \n and \r: a BEGIN line
+     * whose label is a vertical tab went into the message as it was, and a log reader sees two lines.
+     */
+    @Test
+    void aLabelWithALineBreakIsEscapedInTheMessage() {
+        byte[] input = "-----BEGIN \u000b-----\n".getBytes(ISO_8859_1);
+        PrivateKeysTest.assertMessage("vt.pem: PEM \\u000b at line 1 has no \"-----END \\u000b-----\" line",
+                () -> PemFiles.certificates("vt.pem", input));
+    }
 }
