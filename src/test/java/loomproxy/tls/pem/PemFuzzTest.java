@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -90,5 +91,28 @@ class PemFuzzTest {
         byte[] input = "-----BEGIN \u000b-----\n".getBytes(ISO_8859_1);
         PrivateKeysTest.assertMessage("vt.pem: PEM \\u000b at line 1 has no \"-----END \\u000b-----\" line",
                 () -> PemFiles.certificates("vt.pem", input));
+    }
+
+    /**
+     * Found probing the JDK for the nesting mutations: a CERTIFICATE or X509 CRL block of nested
+     * indefinite-length SEQUENCEs ("30 80" twenty thousand times) made JDK 17's X509Factory throw
+     * StackOverflowError; JDK 25 refuses it itself. Now refused before the JDK sees it, on every JDK.
+     */
+    @Test
+    void nestedIndefiniteLengthsAreRefusedBeforeTheJdkRecursesIntoThem() {
+        byte[] nested = new byte[40_000];
+        for (int i = 0; i < nested.length; i += 2) {
+            nested[i] = 0x30;
+            nested[i + 1] = (byte) 0x80;
+        }
+        PrivateKeysTest.assertMessage("deep.pem: certificate 1 is not valid DER (an indefinite length, which DER forbids)",
+                () -> PemFiles.certificates("deep.pem", pem("CERTIFICATE", nested)));
+        PrivateKeysTest.assertMessage("deep.pem: CRL 1 is not valid DER (an indefinite length, which DER forbids)",
+                () -> PemFiles.crls("deep.pem", pem("X509 CRL", nested)));
+    }
+
+    private static byte[] pem(String label, byte[] der) {
+        return ("-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END " + label
+                + "-----\n").getBytes(ISO_8859_1);
     }
 }
