@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.math.BigInteger;
@@ -73,6 +74,10 @@ class PrivateKeysFuzzTest {
         seed(ec, "ec", "-in", "ec.key", "-des3", "-passout", pass, "-out", "legacy-ec-3des.key");
         seed(ec, "ecparam", "-name", "secp384r1", "-genkey", "-out", "p384.key");
         seed(ec, "genpkey", "-algorithm", "ed25519", "-out", "ed25519.key");
+        OpenSsl.run(pki, "genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:1024", "-pkeyopt",
+                "rsa_pss_keygen_md:sha256", "-pkeyopt", "rsa_pss_keygen_mgf1_md:sha256", "-pkeyopt", "rsa_pss_keygen_saltlen:32",
+                "-out", "pss.key");
+        seed(certificate("pss.key"), "pss.key");
     }
 
     private static X509Certificate certificate(String key) throws PemException {
@@ -157,5 +162,27 @@ class PrivateKeysFuzzTest {
         PrivateKeysTest.assertMessage("slow.key: ENCRYPTED PRIVATE KEY asks for 2147483647 key derivation iterations, "
                 + "more than the 5000000 the JDK's key stores allow: re-encrypt it with openssl pkcs8 -topk8 -v2 aes-256-cbc",
                 () -> PrivateKeys.read("slow.key", pem.getBytes(ISO_8859_1), List.of(RIGHT.toCharArray())));
+    }
+
+    /**
+     * Found by the fuzzer (its INTEGER mutation 2^31 - 1 on the saltLength of an RSASSA-PSS key restricted by
+     * openssl genpkey -pkeyopt rsa_pss_keygen_saltlen:32): the key was read, and the key/certificate check
+     * then threw ArithmeticException from the JDK's RSAPSSSignature. The key is refused when read now.
+     */
+    @Test
+    void refusesAPssKeyWhoseSaltLengthCannotFit() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(1024);
+        byte[] pkcs1 = Der.read(generator.generateKeyPair().getPrivate().getEncoded()).elements().get(2).content();
+        byte[] sha256 = DerWriter.sequence(DerWriter.oid("2.16.840.1.101.3.4.2.1"), DerWriter.nul());
+        byte[] pssParameters = DerWriter.sequence(DerWriter.explicit(0, sha256),
+                DerWriter.explicit(1, DerWriter.sequence(DerWriter.oid("1.2.840.113549.1.1.8"), sha256)),
+                DerWriter.explicit(2, DerWriter.integer(BigInteger.valueOf(Integer.MAX_VALUE))));
+        byte[] pkcs8 = DerWriter.sequence(DerWriter.integer(BigInteger.ZERO),
+                DerWriter.sequence(DerWriter.oid("1.2.840.113549.1.1.10"), pssParameters), DerWriter.octetString(pkcs1));
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
+        PrivateKeysTest.assertMessage("pss.key: this RSASSA-PSS key's salt length 2147483647 does not fit its 1024-bit modulus"
+                + " with SHA-256 (RFC 8017 section 9.1.1): check the key file",
+                () -> PrivateKeys.read("pss.key", pem.getBytes(ISO_8859_1), List.of()));
     }
 }
