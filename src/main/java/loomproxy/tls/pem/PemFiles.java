@@ -174,7 +174,7 @@ public final class PemFiles {
     }
 
     private static X509Certificate certificate(String file, Pem.Entry block, int number) throws PemException {
-        requireDefiniteLength(file, "certificate " + number, block.der());
+        checkNesting(file, "certificate " + number, block.der());
         try {
             return (X509Certificate) x509().generateCertificate(new ByteArrayInputStream(block.der()));
         } catch (CertificateException e) {
@@ -184,7 +184,7 @@ public final class PemFiles {
     }
 
     private static X509CRL crl(String file, Pem.Entry block, int number) throws PemException {
-        requireDefiniteLength(file, "CRL " + number, block.der());
+        checkNesting(file, "CRL " + number, block.der());
         try {
             return (X509CRL) x509().generateCRL(new ByteArrayInputStream(block.der()));
         } catch (GeneralSecurityException e) {
@@ -193,15 +193,12 @@ public final class PemFiles {
         }
     }
 
-    /**
-     * Certificates and CRLs are DER (RFC 5280 section 4.1), whose lengths are all definite. JDK 17's
-     * X509Factory reads an indefinite outer length recursively, one stack frame per nested "30 80", so a
-     * block of them threw StackOverflowError (newer JDKs cap the depth); refused here whatever the JDK.
-     */
-    private static void requireDefiniteLength(String file, String what, byte[] der) throws PemException {
-        if (der.length > 1 && der[1] == (byte) 0x80) {
-            throw new PemException(String.format("%s: %s is not valid DER (an indefinite length, which DER forbids): "
-                    + "export it again", file, what));
+    /** See {@link Der#checkNesting}: nesting the JDK must not be given. */
+    private static void checkNesting(String file, String what, byte[] der) throws PemException {
+        try {
+            Der.checkNesting(der);
+        } catch (Der.Malformed e) {
+            throw new PemException(String.format("%s: %s is not valid DER (%s): export it again", file, what, e.getMessage()), e);
         }
     }
 

@@ -55,6 +55,11 @@ final class PrivateKeyDecryption {
         EncryptedPrivateKeyInfo info;
         String algorithm;
         try {
+            Der.checkNesting(der);
+        } catch (Der.Malformed e) {
+            throw notDer(file, e);
+        }
+        try {
             info = new EncryptedPrivateKeyInfo(der);
             algorithm = cipherName(info);
             // Probe both now, so that a scheme the JDK lacks is reported as such, not as a wrong passphrase.
@@ -157,9 +162,13 @@ final class PrivateKeyDecryption {
             return new PemException(String.format("%s: ENCRYPTED PRIVATE KEY uses %s, which the JDK cannot "
                     + "decrypt (%s): %s", file, describe(der), PemFiles.oneLine(e), REENCRYPT), e);
         } catch (Der.Malformed malformed) {
-            return new PemException(String.format("%s: ENCRYPTED PRIVATE KEY is not valid DER (%s): "
-                    + "export the key again", file, malformed.getMessage()), e);
+            return notDer(file, malformed);
         }
+    }
+
+    private static PemException notDer(String file, Der.Malformed e) {
+        return new PemException(String.format("%s: ENCRYPTED PRIVATE KEY is not valid DER (%s): export the key again",
+                file, e.getMessage()), e);
     }
 
     /** "PBES2 with scrypt and aes-256-cbc", or the scheme's name or OID when it is not PBES2. */

@@ -91,6 +91,7 @@ final class PrivateKeyInfo {
     static PrivateKey toKey(String file, byte[] pkcs8) throws PemException {
         String factory;
         try {
+            Der.checkNesting(pkcs8);
             Der.Value algorithm = Der.read(pkcs8).expect(Der.SEQUENCE, "PrivateKeyInfo")
                     .element(1, Der.SEQUENCE, "AlgorithmIdentifier");
             factory = keyFactory(file, algorithm.element(0, Der.OID, "the algorithm OID").oid());

@@ -64,4 +64,20 @@ class DerTest {
         byte[] longest = Arrays.copyOfRange(arc, arc.length - 4096, arc.length);
         assertTrue(Der.read(DerWriter.tlv(Der.OID, longest)).oid().startsWith("2."), "the longest OID allowed still decodes");
     }
+
+    @Test
+    void checkNestingReadsBerUpToOpensslsDepthAndLooksIntoStrings() throws Der.Malformed {
+        Der.checkNesting(DerMutations.wrap(DerWriter.nul(), Der.MAX_DEPTH, false));
+        Der.checkNesting(DerMutations.wrap(DerWriter.nul(), Der.MAX_DEPTH, true)); // BER: indefinite lengths
+        Der.checkNesting(HexFormat.of().parseHex("3f81220230000500ffff")); // a multi-byte tag; bytes after it
+        Der.checkNesting(DerWriter.octetString(HexFormat.of().parseHex("3080ffff"))); // a string of no BER
+        assertThrows(Der.TooDeep.class, () -> Der.checkNesting(DerMutations.wrap(DerWriter.nul(), Der.MAX_DEPTH + 1, true)));
+        byte[] deep = DerMutations.wrap(DerWriter.nul(), Der.MAX_DEPTH + 1, false);
+        assertThrows(Der.TooDeep.class, () -> Der.checkNesting(DerWriter.sequence(DerWriter.octetString(deep))));
+        assertThrows(Der.TooDeep.class, () -> Der.checkNesting(DerWriter.bitString(deep)));
+        // An indefinite primitive, a child overrunning its parent, a missing end-of-contents, nothing at all.
+        for (String notBer : List.of("04800000", "3003300205000000", "30803080050000", "")) {
+            assertThrows(Der.Malformed.class, () -> Der.checkNesting(HexFormat.of().parseHex(notBer)), notBer);
+        }
+    }
 }

@@ -3,9 +3,11 @@ package loomproxy.tls.pem;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PemFuzzTest {
     private static final int INPUTS = 10_000;
+    private static final String TOO_DEEP = "constructed elements nested more than 30 deep, which OpenSSL refuses too";
     private static final long SEED = 0x5EED_0001L;
     /** Every 50th input goes through a real file too; writing one costs milliseconds on some disks. */
     private static final int FROM_FILES = 50;
@@ -96,19 +99,56 @@ class PemFuzzTest {
     /**
      * Found probing the JDK for the nesting mutations: a CERTIFICATE or X509 CRL block of nested
      * indefinite-length SEQUENCEs ("30 80" twenty thousand times) made JDK 17's X509Factory throw
-     * StackOverflowError; JDK 25 refuses it itself. Now refused before the JDK sees it, on every JDK.
+     * StackOverflowError (JDK 25 refuses it itself). And found by this fuzzer: 30,000 of them closed properly
+     * inside a definite-length certificate took over a second, in the JDK's conversion of indefinite lengths,
+     * quadratic in the depth; these 200,000 took half a minute. Refused before the JDK sees them now, as
+     * OpenSSL refuses nesting over 30 levels.
      */
     @Test
-    void nestedIndefiniteLengthsAreRefusedBeforeTheJdkRecursesIntoThem() {
-        byte[] nested = new byte[40_000];
-        for (int i = 0; i < nested.length; i += 2) {
-            nested[i] = 0x30;
-            nested[i + 1] = (byte) 0x80;
+    @Timeout(value = 5, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void nestedIndefiniteLengthsAreRefusedBeforeTheJdkConvertsThem() {
+        byte[] open = Arrays.copyOf(DerMutations.wrap(new byte[0], 20_000, true), 40_000);
+        PrivateKeysTest.assertMessage("deep.pem: certificate 1 is not valid DER (" + TOO_DEEP + ")",
+                () -> PemFiles.certificates("deep.pem", pem("CERTIFICATE", open)));
+        PrivateKeysTest.assertMessage("deep.pem: CRL 1 is not valid DER (" + TOO_DEEP + ")",
+                () -> PemFiles.crls("deep.pem", pem("X509 CRL", open)));
+        byte[] closed = DerWriter.sequence(DerWriter.sequence(DerWriter.integer(BigInteger.TWO)),
+                DerMutations.wrap(DerWriter.nul(), 200_000, true));
+        PrivateKeysTest.assertMessage("deep.pem: certificate 1 is not valid DER (" + TOO_DEEP + ")",
+                () -> PemFiles.certificates("deep.pem", pem("CERTIFICATE", closed)));
+    }
+
+    /**
+     * Found by this fuzzer: the server certificate with 30,000 nested indefinite-length SEQUENCEs in its
+     * subjectAltName value took over a second to load, in the JDK's conversion of indefinite lengths, which
+     * is quadratic in the depth; likewise in its RSA public key. The JDK parses the DER inside both as it
+     * loads the certificate, so their nesting is refused too now.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void nestedIndefiniteLengthsInsideExtensionsAndKeysAreRefused() throws Exception {
+        byte[] nested = DerMutations.wrap(DerWriter.nul(), 200_000, true);
+        byte[] server = Pem.parse("server.pem", seeds.get(0)).get(0).der();
+        byte[] san = replaceInTbs(server, 0xA3, DerWriter.explicit(3, DerWriter.sequence(
+                DerWriter.sequence(DerWriter.oid("2.5.29.17"), DerWriter.octetString(nested)))));
+        PrivateKeysTest.assertMessage("san.pem: certificate 1 is not valid DER (" + TOO_DEEP + ")",
+                () -> PemFiles.certificates("san.pem", pem("CERTIFICATE", san)));
+        byte[] rsaKey = replaceInTbs(server, Der.SEQUENCE, DerWriter.sequence(DerWriter.sequence(
+                DerWriter.oid("1.2.840.113549.1.1.1"), DerWriter.nul()), DerWriter.bitString(nested)));
+        PrivateKeysTest.assertMessage("key.pem: certificate 1 is not valid DER (" + TOO_DEEP + ")",
+                () -> PemFiles.certificates("key.pem", pem("CERTIFICATE", rsaKey)));
+    }
+
+    /** The certificate with the last tbsCertificate field of this tag replaced (the signature no longer fits). */
+    private static byte[] replaceInTbs(byte[] certificate, int tag, byte[] field) throws Der.Malformed {
+        List<Der.Value> parts = Der.read(certificate).elements();
+        List<Der.Value> tbs = parts.get(0).elements();
+        int last = tbs.stream().map(Der.Value::tag).toList().lastIndexOf(tag);
+        byte[][] fields = new byte[tbs.size()][];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = i == last ? field : tbs.get(i).encoded();
         }
-        PrivateKeysTest.assertMessage("deep.pem: certificate 1 is not valid DER (an indefinite length, which DER forbids)",
-                () -> PemFiles.certificates("deep.pem", pem("CERTIFICATE", nested)));
-        PrivateKeysTest.assertMessage("deep.pem: CRL 1 is not valid DER (an indefinite length, which DER forbids)",
-                () -> PemFiles.crls("deep.pem", pem("X509 CRL", nested)));
+        return DerWriter.sequence(DerWriter.sequence(fields), parts.get(1).encoded(), parts.get(2).encoded());
     }
 
     private static byte[] pem(String label, byte[] der) {

@@ -185,4 +185,28 @@ class PrivateKeysFuzzTest {
                 + " with SHA-256 (RFC 8017 section 9.1.1): check the key file",
                 () -> PrivateKeys.read("pss.key", pem.getBytes(ISO_8859_1), List.of()));
     }
+
+    /**
+     * Found by the fuzzer: a PRIVATE KEY whose EC privateKey held 30,000 nested indefinite-length SEQUENCEs,
+     * closed properly (BER), took two seconds to refuse, in the JDK's conversion of indefinite lengths, which
+     * is quadratic in the depth; an ENCRYPTED PRIVATE KEY made of them likewise. These, 200,000 deep, took half
+     * a minute each. Refused before the JDK sees them now, as OpenSSL refuses nesting over 30 levels.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesNestedIndefiniteLengthsBeforeTheJdkConvertsThem() {
+        byte[] nested = DerMutations.wrap(DerWriter.nul(), 200_000, true);
+        byte[] pkcs8 = DerWriter.sequence(DerWriter.integer(BigInteger.ZERO), DerWriter.sequence(
+                DerWriter.oid("1.2.840.10045.2.1"), DerWriter.oid("1.2.840.10045.3.1.7")), DerWriter.octetString(nested));
+        PrivateKeysTest.assertMessage("deep.key: PRIVATE KEY is not valid DER (constructed elements nested more than 30 deep",
+                () -> PrivateKeys.read("deep.key", pem("PRIVATE KEY", pkcs8), List.of()));
+        PrivateKeysTest.assertMessage("deep.key: ENCRYPTED PRIVATE KEY is not valid DER (constructed elements nested more than 30 deep",
+                () -> PrivateKeys.read("deep.key", pem("ENCRYPTED PRIVATE KEY", nested),
+                List.of(RIGHT.toCharArray())));
+    }
+
+    private static byte[] pem(String label, byte[] der) {
+        return ("-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END " + label
+                + "-----\n").getBytes(ISO_8859_1);
+    }
 }
