@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Seeded mutation fuzzing of the DER reader itself: {@link Der#read}, {@link Der#readAll} and every
- * {@link Der.Value} accessor on mutated keys, certificates and hand-made edge cases. Each input is
+ * Seeded mutation fuzzing of the DER reader itself: {@link Der#checkNesting}, {@link Der#read},
+ * {@link Der#readAll} and every {@link Der.Value} accessor on mutated keys, certificates and hand-made edge cases. Each input is
  * read or refused with a one-line {@link Der.Malformed}; what is read must encode back to itself.
  */
 class DerFuzzTest {
@@ -62,8 +62,9 @@ class DerFuzzTest {
         der.requireAtLeast(INPUTS, INPUTS / 20);
     }
 
-    /** readAll, then every accessor on up to VALUES_PER_INPUT elements breadth first; then read. */
+    /** checkNesting, readAll, then every accessor on up to VALUES_PER_INPUT elements breadth first; then read. */
     private static void readEverything(byte[] input) throws Der.Malformed {
+        refusedInOneLine(() -> Der.checkNesting(input));
         Deque<Der.Value> values = new ArrayDeque<>(Der.readAll(input));
         for (int n = 0; n < VALUES_PER_INPUT && !values.isEmpty(); n++) {
             values.addAll(access(values.removeFirst()));
