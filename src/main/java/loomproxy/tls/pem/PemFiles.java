@@ -152,15 +152,22 @@ public final class PemFiles {
      */
     public static String printable(String text) {
         StringBuilder out = new StringBuilder(text.length());
-        text.chars().forEach(c -> out.append(switch (c) {
-            case '\n' -> "\\n";
-            case '\r' -> "\\r";
-            case '\t' -> "\\t";
-            case '\f' -> "\\f";
-            case 0x2028, 0x2029 -> String.format("\\u%04x", c);
-            default -> Character.isISOControl(c) ? String.format("\\u%04x", c) : String.valueOf((char) c);
-        }));
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\f' -> out.append("\\f");
+                default -> out.append(escaped(c) ? String.format("\\u%04x", c) : Character.toString(c));
+            }
+        });
         return out.toString();
+    }
+
+    /** Control characters, line and paragraph separators, and a lone surrogate, which a UTF-8 log shows as '?'. */
+    private static boolean escaped(int codePoint) {
+        return Character.isISOControl(codePoint) || codePoint == 0x2028 || codePoint == 0x2029
+                || (codePoint >= Character.MIN_SURROGATE && codePoint <= Character.MAX_SURROGATE);
     }
 
     /** " (found CERTIFICATE, RSA PRIVATE KEY)" — what the file held instead, to spot a swapped path. */
