@@ -14,8 +14,10 @@ import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import loomproxy.config.ConfigException;
+import loomproxy.observe.ErrorLog;
 
 /**
  * {@code loomproxy --demo}: the whole product on loopback with nothing from the user. It makes a CA
@@ -28,7 +30,7 @@ final class Demo {
     private Demo() {
     }
 
-    static int run(PrintStream out, PrintStream err, CountDownLatch stop, Main.SignalHook onTerminate) {
+    static int run(PrintStream out, PrintStream err, CountDownLatch stop, Main.SignalHook signals) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("loomproxy-demo-");
@@ -36,7 +38,7 @@ final class Demo {
             try (DemoUpstream upstream = new DemoUpstream(pki, out)) {
                 int port = freePort();
                 Path config = writeFiles(dir, pki, upstream.port(), port);
-                return serve(config, port, upstream, out, err, stop, onTerminate);
+                return serve(config, port, upstream, out, err, stop, signals);
             }
         } catch (IOException | GeneralSecurityException e) {
             err.println("loomproxy: demo failed: " + e.getMessage());
@@ -47,7 +49,9 @@ final class Demo {
     }
 
     private static int serve(Path config, int port, DemoUpstream upstream, PrintStream out, PrintStream err,
-                             CountDownLatch stop, Main.SignalHook onTerminate) throws IOException {
+                             CountDownLatch stop, Main.SignalHook signals) throws IOException {
+        AtomicReference<ErrorLog> log = new AtomicReference<>();
+        signals.install(stop::countDown, signal -> Main.otherSignal(signal, log.get(), err));
         Launch launch;
         try {
             launch = Launch.prepare(config, out, err);
@@ -55,6 +59,7 @@ final class Demo {
             Main.printProblems(e, err, config);
             return Main.CONFIG_ERROR;
         }
+        log.set(launch.errorLog());
         try (launch) {
             launch.proxy().start();
             out.printf("""
@@ -70,7 +75,6 @@ final class Demo {
             }
             out.printf("%nTry it:  nc 127.0.0.1 %d     (or telnet; type a line: it comes back through mutual TLS)%n"
                     + "Access log lines follow; \"r\" means the upstream TLS session was resumed. Ctrl-C stops.%n%n", port);
-            onTerminate.register(stop::countDown);
             stop.await();
             launch.proxy().shutdown(launch.config().shutdownTimeout());
             return Main.OK;

@@ -21,7 +21,7 @@ import loomproxy.proxy.Proxy;
  * Everything between a configuration file and a proxy ready to bind: parse, open the logs, load the
  * TLS material. Shared by {@code --check} and a real start, so both accept exactly the same files.
  */
-record Launch(ProxyConfig config, Proxy proxy, List<LogSink> sinks) implements AutoCloseable {
+record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> sinks) implements AutoCloseable {
 
     static Launch prepare(Path file, PrintStream out, PrintStream err) throws ConfigException {
         ProxyConfig config = ConfigLoader.load(file);
@@ -44,7 +44,7 @@ record Launch(ProxyConfig config, Proxy proxy, List<LogSink> sinks) implements A
             closeAll(sinks);
             problems.throwIfAny();
         }
-        return new Launch(config, proxy, sinks);
+        return new Launch(config, proxy, errorLog, sinks);
     }
 
     private static ErrorLog errorLog(ProxyConfig config, PrintStream err, Problems problems, List<LogSink> sinks) {

@@ -5,7 +5,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import loomproxy.config.ConfigException;
+import loomproxy.config.LogLevel;
+import loomproxy.observe.ErrorLog;
 
 /**
  * The command line (SPEC §1). {@link #run} returns the exit code instead of exiting, so tests drive
@@ -35,16 +39,26 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err, new CountDownLatch(1), Signals::onTerminate);
+        int code = run(args, System.out, System.err, new CountDownLatch(1), Signals::install);
         System.out.flush();
         System.exit(code);
     }
 
     /**
-     * @param stop counted down to stop a running proxy (tests); {@code onTerminate} registers the
-     *             real SIGTERM/SIGINT handlers that count it down
+     * @param stop    counted down to stop a running proxy (tests); {@code signals} installs the real
+     *                signal handlers, SIGTERM/SIGINT counting it down
      */
-    static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook onTerminate) {
+    static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook signals) {
+        try {
+            return dispatch(args, out, err, stop, signals);
+        } catch (RuntimeException | Error e) {
+            // Every failure a user can cause has its own message; this is a bug of ours, still one line.
+            err.println("loomproxy: internal error: " + e + " (please report it)");
+            return RUNTIME_FAILURE;
+        }
+    }
+
+    private static int dispatch(String[] args, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook signals) {
         List<String> words = List.of(args);
         if (words.isEmpty()) {
             err.println("loomproxy: no configuration file given\n" + HELP);
@@ -61,12 +75,12 @@ public final class Main {
                 yield OK;
             }
             case "--check", "-t" -> words.size() == 2 ? check(Path.of(words.get(1)), out, err) : usage(err, "--check takes one CONFIG");
-            case "--demo" -> words.size() == 1 ? Demo.run(out, err, stop, onTerminate) : usage(err, "--demo takes no arguments");
+            case "--demo" -> words.size() == 1 ? Demo.run(out, err, stop, signals) : usage(err, "--demo takes no arguments");
             default -> {
                 if (first.startsWith("-")) {
                     yield usage(err, "unknown option " + first);
                 }
-                yield words.size() == 1 ? serve(Path.of(first), out, err, stop, onTerminate) : usage(err, "one CONFIG only");
+                yield words.size() == 1 ? serve(Path.of(first), out, err, stop, signals) : usage(err, "one CONFIG only");
             }
         };
     }
@@ -82,7 +96,10 @@ public final class Main {
         }
     }
 
-    private static int serve(Path file, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook onTerminate) {
+    private static int serve(Path file, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook signals) {
+        // Before anything binds (SPEC §7): a SIGTERM from here on drains, a SIGHUP never kills.
+        AtomicReference<ErrorLog> log = new AtomicReference<>();
+        signals.install(stop::countDown, signal -> otherSignal(signal, log.get(), err));
         Launch launch;
         try {
             launch = Launch.prepare(file, out, err);
@@ -90,9 +107,9 @@ public final class Main {
             printProblems(e, err, file);
             return CONFIG_ERROR;
         }
+        log.set(launch.errorLog());
         try (launch) {
-            launch.proxy().start();
-            onTerminate.register(stop::countDown);
+            launch.proxy().start(); // a SIGTERM that came before this drains the moment it is up
             stop.await();
             launch.proxy().shutdown(launch.config().shutdownTimeout());
             return OK;
@@ -102,6 +119,20 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return RUNTIME_FAILURE;
+        }
+    }
+
+    /**
+     * SIGHUP and SIGUSR1: reloading and reopening logs are not built yet, so the signal is only
+     * logged. What matters here is that it neither kills the process nor touches a session.
+     */
+    static void otherSignal(String signal, ErrorLog log, PrintStream err) {
+        String what = signal.equals("HUP") ? "reloading the configuration" : "reopening the log files";
+        String line = "signal SIG" + signal + " received; " + what + " is not supported yet, nothing changed";
+        if (log != null) {
+            log.log(LogLevel.NOTICE, line);
+        } else {
+            err.println("loomproxy: [notice] " + line);
         }
     }
 
@@ -121,9 +152,9 @@ public final class Main {
         return v == null ? "dev" : v;
     }
 
-    /** Registers what SIGTERM/SIGINT should do; a test passes one that does nothing. */
+    /** Installs the signal handlers (SIGTERM/SIGINT, and SIGHUP/SIGUSR1 by name); a test passes its own. */
     @FunctionalInterface
     interface SignalHook {
-        void register(Runnable onSignal);
+        void install(Runnable onTerminate, Consumer<String> onOther);
     }
 }

@@ -1,18 +1,31 @@
 package loomproxy.cli;
 
+import java.util.function.Consumer;
 import sun.misc.Signal;
 
 /**
- * SIGTERM and SIGINT start an orderly shutdown. A JVM shutdown hook would run too, but the process
- * would then exit with 143 (128+15) instead of 0 after a clean drain (SPEC §1), so the signals are
- * handled directly through jdk.unsupported's sun.misc.Signal, which the JDK keeps for exactly this.
+ * The process's signal handlers (SPEC §7), installed before the first listener binds. SIGTERM and
+ * SIGINT start an orderly shutdown. A JVM shutdown hook would run too, but the process would then
+ * exit with 143 (128+15) instead of 0 after a clean drain (SPEC §1), so the signals are handled
+ * directly through jdk.unsupported's sun.misc.Signal, which the JDK keeps for exactly this.
+ *
+ * <p>SIGHUP and SIGUSR1 would otherwise kill the JVM (their default action), cutting every session
+ * on a {@code systemctl reload} or logrotate's {@code kill -USR1}; they are caught and handed to
+ * {@code onOther}, which must never disturb a session.
  */
 final class Signals {
     private Signals() {
     }
 
-    static void onTerminate(Runnable action) {
-        Signal.handle(new Signal("TERM"), signal -> action.run());
-        Signal.handle(new Signal("INT"), signal -> action.run());
+    /**
+     * @param onTerminate SIGTERM, SIGINT
+     * @param onOther     SIGHUP, SIGUSR1, by name ("HUP", "USR1")
+     */
+    static void install(Runnable onTerminate, Consumer<String> onOther) {
+        Signal.handle(new Signal("TERM"), signal -> onTerminate.run());
+        Signal.handle(new Signal("INT"), signal -> onTerminate.run());
+        for (String name : new String[] {"HUP", "USR1"}) {
+            Signal.handle(new Signal(name), signal -> onOther.accept(name));
+        }
     }
 }

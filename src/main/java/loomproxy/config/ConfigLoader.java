@@ -1,6 +1,7 @@
 package loomproxy.config;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -24,6 +25,8 @@ import java.util.Map;
  * collected and reported together; nothing is returned unless the whole file is valid.
  */
 public final class ConfigLoader {
+    static final int MAX_FILE = 16 << 20;
+
     private final Path file;
     private final Path dir;
     private final Problems problems = new Problems();
@@ -116,12 +119,23 @@ public final class ConfigLoader {
         return new AccessLogConfig(true, log.file(), log.formatName(), format.value(Directive.LOG_FORMAT).orElse(""));
     }
 
+    /**
+     * At most {@link #MAX_FILE} bytes are read: a configuration is a few kilobytes, and a path given
+     * by mistake (a log file, a disk image, {@code /dev/zero}) must end in an error, not in an
+     * OutOfMemoryError after reading gigabytes (or, from {@code /dev/zero}, never).
+     */
     private static String read(Path file) throws ConfigException {
-        try {
-            return decode(Files.readAllBytes(file), file);
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE + 1);
         } catch (IOException e) {
             throw fileProblem(file, 0, "cannot read the configuration file: " + reason(e));
         }
+        if (bytes.length > MAX_FILE) {
+            throw fileProblem(file, 0, "cannot read the configuration file: it is larger than "
+                    + Values.formatSize(MAX_FILE) + "; is it the configuration file?");
+        }
+        return decode(bytes, file);
     }
 
     /** The OS's reason, as NGINX prints strerror(): the JDK's message for these is only the path. */

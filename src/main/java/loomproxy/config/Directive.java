@@ -33,7 +33,7 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     private static final Pattern TRAILING_COMMENT = Pattern.compile("(^|\\s)#");
     private static final Kind<Boolean> FLAG = (v, dir) -> Values.flag(v);
     private static final Kind<Duration> TIME = (v, dir) -> Values.duration(v);
-    private static final Kind<Long> SIZE = (v, dir) -> Values.size(v);
+    private static final Kind<Long> RATE = (v, dir) -> Values.rate(v);
     private static final Kind<String> WORD = (v, dir) -> Values.word(v);
     /**
      * Relative paths resolve against the configuration file's directory, so a configuration and its
@@ -51,8 +51,8 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     static final Directive<Duration> NEXT_UPSTREAM_TIMEOUT = both("proxy_next_upstream_timeout", TIME, "0");
     static final Directive<Boolean> HALF_CLOSE = both("proxy_half_close", FLAG, "off");
     static final Directive<Integer> BUFFER_SIZE = both("proxy_buffer_size", (v, d) -> Values.bufferSize(v), "16k");
-    static final Directive<Long> UPLOAD_RATE = both("proxy_upload_rate", SIZE, "0");
-    static final Directive<Long> DOWNLOAD_RATE = both("proxy_download_rate", SIZE, "0");
+    static final Directive<Long> UPLOAD_RATE = both("proxy_upload_rate", RATE, "0");
+    static final Directive<Long> DOWNLOAD_RATE = both("proxy_download_rate", RATE, "0");
     static final Directive<Boolean> PROXY_PROTOCOL = both("proxy_protocol", FLAG, "off");
     static final Directive<Boolean> SOCKET_KEEPALIVE = both("proxy_socket_keepalive", FLAG, "off");
     static final Directive<Boolean> SSL = both("proxy_ssl", FLAG, "off");
@@ -112,7 +112,7 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
         if (v.isEmpty()) {
             throw new InvalidValueException("empty value; give a value or remove the line");
         }
-        if (TRAILING_COMMENT.matcher(v).find()) {
+        if (v.indexOf('#') >= 0 && TRAILING_COMMENT.matcher(v).find()) {
             throw new InvalidValueException("invalid value \"" + v + "\" (comments must be on their own line)");
         }
         return kind.parse(v, dir);

@@ -16,7 +16,10 @@ final class Suggest {
     static Optional<String> nearest(String word, Collection<String> candidates) {
         int limit = Math.max(1, Math.min(3, word.length() / 3));
         String w = word.toLowerCase(Locale.ROOT);
+        // The distance is at least the difference in length; skipping those keeps a key of a million
+        // characters from costing a million-by-thirty table per known key.
         return candidates.stream()
+                .filter(c -> Math.abs(c.length() - w.length()) <= limit)
                 .filter(c -> distance(w, c.toLowerCase(Locale.ROOT)) <= limit)
                 .min(Comparator.comparingInt(c -> distance(w, c.toLowerCase(Locale.ROOT))));
     }

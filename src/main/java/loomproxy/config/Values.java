@@ -32,6 +32,14 @@ final class Values {
         throw new InvalidValueException("invalid value \"" + v + "\", it must be \"on\" or \"off\"");
     }
 
+    /**
+     * NGINX's limits, from ngx_parse_time: a msec directive's total must fit an int32 of milliseconds
+     * (its timers are msec ints), a seconds one ({@code fail_timeout}) an int32 of seconds. Beyond
+     * them {@link Duration#toNanos()} would also overflow at run time (about 292 years).
+     */
+    static final Duration MAX_MILLIS = Duration.ofMillis(Integer.MAX_VALUE);
+    static final Duration MAX_SECONDS = Duration.ofSeconds(Integer.MAX_VALUE);
+
     /** A duration as ngx_parse_time: {@code 500ms 10s 5m 1h 1d 1w}, combinable largest first ({@code 1m30s}); bare = seconds. */
     static Duration duration(String v) throws InvalidValueException {
         return time(v, true);
@@ -65,19 +73,38 @@ final class Values {
             if (unit <= lastUnit || bareNotLast || (!millis && m.group(2).equals("ms"))) {
                 throw badTime(v, millis);
             }
-            total = addTime(total, m.group(1), TIME_UNIT_MS[unit], v);
+            total = addTime(total, m.group(1), TIME_UNIT_MS[unit]);
             lastUnit = unit;
             pos = m.end();
+        }
+        Duration max = millis ? MAX_MILLIS : MAX_SECONDS;
+        if (total < 0 || total > max.toMillis()) {
+            throw new InvalidValueException("invalid value \"" + v + "\", it must be at most " + format(max));
         }
         return Duration.ofMillis(total);
     }
 
-    private static long addTime(long total, String digits, long scale, String v) throws InvalidValueException {
+    /** The sum so far plus one part; -1 once it no longer fits a long (it is then over every limit). */
+    private static long addTime(long total, String digits, long scale) {
         try {
-            return Math.addExact(total, Math.multiplyExact(Long.parseLong(digits), scale));
+            return total < 0 ? -1 : Math.addExact(total, Math.multiplyExact(Long.parseLong(digits), scale));
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new InvalidValueException("invalid value \"" + v + "\", the time is too large");
+            return -1;
         }
+    }
+
+    /** A duration in the file's own form, largest unit first, days at most: {@code 24d20h31m23s647ms}. */
+    static String format(Duration d) {
+        StringBuilder out = new StringBuilder();
+        long rest = d.toMillis();
+        for (int unit = TIME_UNITS.indexOf("d"); unit < TIME_UNITS.size(); unit++) {
+            long n = rest / TIME_UNIT_MS[unit];
+            rest -= n * TIME_UNIT_MS[unit];
+            if (n > 0) {
+                out.append(n).append(TIME_UNITS.get(unit));
+            }
+        }
+        return out.isEmpty() ? "0" : out.toString();
     }
 
     private static InvalidValueException badTime(String v, boolean millis) {
@@ -86,8 +113,22 @@ final class Values {
         return new InvalidValueException("invalid time \"" + v + "\", use a form such as " + forms);
     }
 
-    /** A size as ngx_parse_size: bytes, or with {@code k}/{@code m}/{@code g} (powers of 1024). */
-    static long size(String v) throws InvalidValueException {
+    /**
+     * {@code proxy_buffer_size}: each session takes one such array per direction while data flows
+     * (NGINX accepts any size). A read never returns more than the socket's receive buffer holds
+     * (Linux's tcp_rmem maximum is 6 MiB by default; over TLS one record, 16 KiB), so beyond 64m a
+     * larger buffer only costs heap, two of them per busy session.
+     */
+    static final int MAX_BUFFER_SIZE = 64 << 20;
+    /**
+     * {@code proxy_upload_rate}/{@code proxy_download_rate}: the pacing keeps {@code rate * 10^9} in
+     * a long (nanoseconds per second times the rate), exact up to 9,223,372,036 bytes/s; 8g (8 GiB/s,
+     * 68 Gbit/s for one connection) is the round size below that, and 0 still means unlimited.
+     */
+    static final long MAX_RATE = 8L << 30;
+
+    /** A size as ngx_parse_size: bytes, or with {@code k}/{@code m}/{@code g} (powers of 1024), at most {@code max}. */
+    static long size(String v, long max) throws InvalidValueException {
         Matcher m = SIZE.matcher(v);
         if (!m.matches()) {
             throw new InvalidValueException("invalid size \"" + v + "\", use a form such as 512, 16k or 1m");
@@ -98,34 +139,63 @@ final class Values {
             case "g" -> 30;
             default -> 0;
         };
+        long n;
         try {
-            long n = Long.parseLong(m.group(1));
-            return Math.multiplyExact(n, 1L << shift);
+            n = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new InvalidValueException("invalid size \"" + v + "\", the size is too large");
+            n = -1; // more than a long holds, so more than any limit
         }
+        if (n < 0 || n > max) {
+            throw new InvalidValueException("invalid value \"" + v + "\", it must be at most " + formatSize(max));
+        }
+        return n;
     }
 
-    /** A buffer size: above zero and small enough for one Java array. */
+    /** Bytes per second, 0 = unlimited. */
+    static long rate(String v) throws InvalidValueException {
+        return size(v, MAX_RATE);
+    }
+
+    /** A buffer size: above zero and at most {@link #MAX_BUFFER_SIZE}. */
     static int bufferSize(String v) throws InvalidValueException {
-        long n = size(v);
-        if (n < 1 || n > Integer.MAX_VALUE - 8) {
-            throw new InvalidValueException("invalid size \"" + v + "\", it must be between 1 and 2047m");
+        long n = size(v, MAX_BUFFER_SIZE);
+        if (n < 1) {
+            throw new InvalidValueException("invalid value \"" + v + "\", it must be between 1 and "
+                    + formatSize(MAX_BUFFER_SIZE));
         }
         return (int) n;
     }
 
-    /** A whole number at least {@code min}. */
-    static int number(String v, int min) throws InvalidValueException {
-        try {
-            int n = v.matches("\\d+") ? Integer.parseInt(v) : -1;
-            if (n >= min) {
-                return n;
+    /** A size in the largest unit that writes it exactly: {@code 8g}, {@code 64m}, {@code 1500}. */
+    static String formatSize(long bytes) {
+        String[] units = {"g", "m", "k"};
+        for (int i = 0; i < units.length; i++) {
+            int shift = 30 - 10 * i;
+            if (bytes != 0 && bytes % (1L << shift) == 0) {
+                return (bytes >> shift) + units[i];
             }
-        } catch (NumberFormatException e) {
-            throw new InvalidValueException("invalid number \"" + v + "\", it is too large");
         }
-        throw new InvalidValueException("invalid number \"" + v + "\", a whole number >= " + min + " is expected");
+        return Long.toString(bytes);
+    }
+
+    /**
+     * A whole number from {@code min} to {@link Integer#MAX_VALUE}: NGINX's ngx_atoi limit on 32-bit
+     * builds, and the width of every field these numbers go to (socket backlog, counters, weights).
+     */
+    static int number(String v, int min) throws InvalidValueException {
+        if (!v.matches("\\d+")) {
+            throw new InvalidValueException("invalid number \"" + v + "\", a whole number >= " + min + " is expected");
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new InvalidValueException("invalid number \"" + v + "\", it must be at most " + Integer.MAX_VALUE);
+        }
+        if (n < min) {
+            throw new InvalidValueException("invalid number \"" + v + "\", a whole number >= " + min + " is expected");
+        }
+        return n;
     }
 
     static int port(String v, String in) throws InvalidValueException {
@@ -148,7 +218,7 @@ final class Values {
     private static String host(String h, String whole) throws InvalidValueException {
         if (h.startsWith("[") && h.endsWith("]") && h.length() > 2) {
             String v6 = h.substring(1, h.length() - 1);
-            if (v6.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?")) {
+            if (ipv6(v6)) {
                 return v6;
             }
         } else if (h.contains(":")) {
@@ -157,6 +227,17 @@ final class Values {
             return h;
         }
         throw new InvalidValueException("invalid host \"" + h + "\" in \"" + whole + "\"");
+    }
+
+    /**
+     * Hex digits, dots and at least one colon, then an optional {@code %zone}; checked piece by piece
+     * because the one regular expression for it backtracked quadratically on a long run of colons.
+     */
+    private static boolean ipv6(String v6) {
+        int zone = v6.indexOf('%');
+        String address = zone < 0 ? v6 : v6.substring(0, zone);
+        return address.indexOf(':') >= 0 && address.matches("[0-9A-Fa-f:.]+")
+                && (zone < 0 || v6.substring(zone + 1).matches("[A-Za-z0-9_.-]+"));
     }
 
     /** Space-separated protocol names, matched case-insensitively as NGINX does, kept in canonical spelling. */

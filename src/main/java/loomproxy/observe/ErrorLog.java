@@ -41,10 +41,17 @@ public final class ErrorLog implements System.Logger {
         return level != Level.OFF && nginxLevel(level).compareTo(threshold) >= 0;
     }
 
-    /** NGINX levels that System.Logger lacks (notice, crit, alert, emerg). */
+    /**
+     * NGINX levels that System.Logger lacks (notice, crit, alert, emerg). The message is escaped
+     * ({@link LogEscape}): much of what is logged quotes a peer.
+     */
     public void log(LogLevel level, String message) {
+        write(level, LogEscape.escape(message), "");
+    }
+
+    private void write(LogLevel level, String escaped, String trace) {
         if (level.compareTo(threshold) >= 0) {
-            sink.accept(TIME.format(LocalDateTime.now(clock)) + " [" + level.nginxName() + "] " + message);
+            sink.accept(TIME.format(LocalDateTime.now(clock)) + " [" + level.nginxName() + "] " + escaped + trace);
         }
     }
 
@@ -54,15 +61,16 @@ public final class ErrorLog implements System.Logger {
             return;
         }
         String text = message;
+        String trace = "";
         if (thrown != null) {
             text += " (" + thrown + ")";
             if (threshold == LogLevel.DEBUG) {
-                var trace = new java.io.StringWriter();
-                thrown.printStackTrace(new java.io.PrintWriter(trace));
-                text += "\n" + trace;
+                var stack = new java.io.StringWriter();
+                thrown.printStackTrace(new java.io.PrintWriter(stack));
+                trace = "\n" + stack; // our own multi-line text, at debug only
             }
         }
-        log(nginxLevel(level), text);
+        write(nginxLevel(level), LogEscape.escape(text), trace);
     }
 
     @Override

@@ -19,17 +19,12 @@ final class Activity {
         last = System.nanoTime();
     }
 
-    /** True once, when the session has been idle for proxy_timeout; it is then expired. */
+    /** True once, when the session has been idle for proxy_timeout; the sweeper then tells the session. */
     boolean expireIfIdle(long now) {
         if (!expired && now - last >= timeoutNanos) {
             expired = true;
             return true;
         }
         return false;
-    }
-
-    /** The sweeper ended the session: a pump's failure after that is the idle end, not an error. */
-    boolean expired() {
-        return expired;
     }
 }

@@ -1,7 +1,10 @@
 package loomproxy.proxy;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.util.Optional;
 import loomproxy.config.ServerConfig;
+import loomproxy.tls.BufferedTransport;
 import loomproxy.tls.UpstreamTls;
 import loomproxy.upstream.UpstreamGroup;
 
@@ -9,5 +12,22 @@ import loomproxy.upstream.UpstreamGroup;
 record Block(ServerConfig config, UpstreamGroup group, Optional<UpstreamTls> tls) {
     String name() {
         return config.name();
+    }
+
+    /**
+     * An unconnected upstream socket with its file descriptor already allocated (setting an option
+     * creates it), so running out of descriptors shows here, before a client is accepted, rather
+     * than as a 502 for a client that was.
+     */
+    Socket newUpstreamSocket() throws IOException {
+        Socket socket = tls.isPresent() ? new BufferedTransport() : new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(config.socketKeepalive());
+            return socket;
+        } catch (IOException e) {
+            Sockets.closeQuietly(socket);
+            throw e;
+        }
     }
 }

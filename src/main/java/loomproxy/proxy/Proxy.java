@@ -32,12 +32,16 @@ import loomproxy.upstream.UpstreamGroup;
 public final class Proxy {
     /** NGINX's default listen backlog on Linux (NGX_LISTEN_BACKLOG). */
     private static final int DEFAULT_BACKLOG = 511;
+    /** How long reset sessions get to write their log lines, and listeners to notice their close. */
+    private static final Duration ABORT_GRACE = Duration.ofSeconds(5);
 
     private final List<Block> blocks;
     private final System.Logger log;
     private final Sessions sessions;
     private final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
     private final List<ServerSocket> servers = new ArrayList<>();
+    private final List<Thread> listeners = new ArrayList<>();
+    private Deadlines deadlines;
     private volatile boolean stopped;
 
     private Proxy(List<Block> blocks, System.Logger log, Sessions sessions) {
@@ -58,11 +62,16 @@ public final class Proxy {
             blocks.add(new Block(server, group, tls));
         }
         problems.throwIfAny();
-        return new Proxy(List.copyOf(blocks), log, new Sessions(accessLog));
+        return new Proxy(List.copyOf(blocks), log, new Sessions(accessLog, log));
     }
 
-    /** Binds every listen address, then starts accepting; on a bind failure nothing stays bound. */
+    /**
+     * Starts what the data path needs, binds every listen address, then starts accepting; on a
+     * failure nothing stays bound and nothing keeps running.
+     */
     public void start() throws IOException {
+        IoPoller.start();
+        deadlines = new Deadlines();
         List<Runnable> loops = new ArrayList<>();
         try {
             for (Block block : blocks) {
@@ -71,15 +80,16 @@ public final class Proxy {
                     servers.add(server);
                     bound.computeIfAbsent(block.name(), k -> new ArrayList<>())
                             .add((InetSocketAddress) server.getLocalSocketAddress());
-                    loops.add(new Listener(server, block, sessions, log, listen.soKeepalive()));
+                    loops.add(new Listener(server, block, sessions, deadlines, log, listen.soKeepalive()));
                 }
             }
         } catch (IOException e) {
             closeListeners();
+            deadlines.close();
             throw e;
         }
         for (int i = 0; i < loops.size(); i++) {
-            Thread.ofPlatform().name("listen " + servers.get(i).getLocalSocketAddress()).start(loops.get(i));
+            listeners.add(Thread.ofPlatform().name("listen " + servers.get(i).getLocalSocketAddress()).start(loops.get(i)));
         }
         Thread.ofPlatform().daemon().name("idle sweeper").start(() -> sessions.sweepIdle(sweepTick(), () -> !stopped));
         bound.forEach((name, addresses) -> log.log(Level.INFO, "server " + name + " listening on "
@@ -133,35 +143,40 @@ public final class Proxy {
 
     /**
      * Stops accepting, lets open sessions finish for up to {@code grace} (shutdown_timeout), then
-     * closes the rest. Returns true when every session ended on its own.
+     * resets the rest. Returns true when every session ended on its own. Nothing here waits on a
+     * peer: the resets wake every session's threads at once.
      */
     public boolean shutdown(Duration grace) {
         closeListeners();
         try {
-            return drain(grace);
+            // A listener registers what it accepted before it looks at its socket again, so once the
+            // listener threads are gone, no accepted connection can escape the drain.
+            listeners.forEach(Proxy::joinListener);
+            boolean drained = sessions.awaitDrained(grace);
+            if (!drained) {
+                log.log(Level.WARNING, "closing " + sessions.count() + " open sessions after shutdown_timeout "
+                        + grace.toMillis() + "ms");
+                sessions.abortAll();
+                if (!sessions.awaitDrained(ABORT_GRACE)) {
+                    log.log(Level.ERROR, sessions.count() + " sessions still open " + ABORT_GRACE.toMillis()
+                            + "ms after being reset; exiting anyway");
+                }
+            }
+            return drained;
         } finally {
             stopped = true;
+            if (deadlines != null) {
+                deadlines.close();
+            }
         }
     }
 
-    private boolean drain(Duration grace) {
-        boolean drained;
+    private static void joinListener(Thread listener) {
         try {
-            drained = sessions.awaitDrained(grace);
+            listener.join(ABORT_GRACE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            drained = false;
         }
-        if (!drained) {
-            log.log(Level.WARNING, "closing " + sessions.count() + " open sessions after shutdown_timeout " + grace.toMillis() + "ms");
-            sessions.abortAll();
-            try {
-                sessions.awaitDrained(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return drained;
     }
 
     private void closeListeners() {

@@ -1,18 +1,22 @@
 package loomproxy.proxy;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import loomproxy.config.ServerConfig;
 import loomproxy.observe.SessionFacts;
 import loomproxy.tls.FailureReasons;
 
 /**
  * One accepted connection, from upstream choice to the access log line. It owns both sockets and
- * closes them in one {@code finally}; the two {@link Pump}s only read and write.
+ * ends them itself; the two {@link Pump}s only read and write, and the idle sweeper and shutdown
+ * only signal or reset (SPEC §7: nothing but the session's own thread may wait on its peers, and
+ * it never without a deadline).
  *
  * <p>Ending, as NGINX's proxy_half_close: off, the first EOF from either side ends the session;
  * on, each EOF is passed on ({@code shutdownOutput}, which on an SSLSocket sends close_notify and
@@ -21,116 +25,196 @@ import loomproxy.tls.FailureReasons;
  * peer never mistakes a truncated stream for a complete one.
  */
 final class Session implements Runnable {
+    /**
+     * How long closing a TLS upstream may wait to hand its close_notify to the kernel: NGINX's
+     * ngx_ssl_shutdown never waits for it at all, so a peer that stopped reading gets a reset.
+     */
+    static final Duration CLOSE_NOTIFY_DEADLINE = Duration.ofSeconds(3);
+    /** After an upstream write failed, how long to wait for the reason (an alert) to be read. */
+    private static final Duration ALERT_GRACE = Duration.ofSeconds(2);
+
     private final Block block;
     private final Socket client;
+    private final Socket spare;
     private final SessionFacts facts;
     private final SessionLog log;
     private final Sessions registry;
+    private final Deadlines deadlines;
+    /** What the session reads and writes upstream: an SSLSocket, or the TCP socket itself. */
     private volatile Socket upstream;
+    /** The TCP connection under {@link #upstream}, known from the first connect on, so it can be reset. */
+    private volatile Socket upstreamTcp;
     private volatile Activity activity;
+    private volatile Ending ending;
+    private volatile boolean aborted;
 
-    Session(Block block, Socket client, SessionFacts facts, SessionLog log, Sessions registry) {
+    /** @param spare an unconnected upstream socket made before accepting, so an accepted session can be served */
+    Session(Block block, Socket client, Socket spare, SessionFacts facts, SessionLog log, Sessions registry,
+            Deadlines deadlines) {
         this.block = block;
         this.client = client;
+        this.spare = spare;
         this.facts = facts;
         this.log = log;
         this.registry = registry;
+        this.deadlines = deadlines;
     }
 
     @Override
     public void run() {
         Optional<UpstreamConnector.Connected> connected = Optional.empty();
         try {
-            connected = new UpstreamConnector(block, log).connect(facts, proxyProtocolHeader());
+            var connector = new UpstreamConnector(block, log, deadlines, spare, tcp -> upstreamTcp = tcp, () -> aborted);
+            connected = connector.connect(facts, proxyProtocolHeader());
             if (connected.isEmpty()) {
                 facts.status(502);
                 return;
             }
             upstream = connected.get().socket();
-            if (client.isClosed()) {
-                return; // shut down while we were connecting
+            if (!aborted) {
+                relay(connected.get());
             }
-            relay(connected.get());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // A bug of ours: this session ends with 500 and the log says what; the others go on.
             facts.status(500);
             log.error("internal error: " + e);
         } finally {
-            UpstreamConnector.closeQuietly(client);
-            if (upstream != null) {
-                UpstreamConnector.closeQuietly(upstream);
+            try {
+                closeBoth();
+                connected.ifPresent(c -> {
+                    c.firstBytes().run();
+                    block.group().release(c.peer(), false);
+                });
+            } finally {
+                facts.end();
+                registry.ended(this, facts);
             }
-            connected.ifPresent(c -> {
-                c.firstBytes().run();
-                block.group().release(c.peer(), false);
-            });
-            facts.end();
-            registry.ended(this, facts);
         }
     }
 
     private void relay(UpstreamConnector.Connected connected) {
         ServerConfig config = block.config();
         Socket upstreamSocket = connected.socket();
+        Ending ending = new Ending();
         Activity activity = new Activity(config.timeout().toNanos());
-        this.activity = activity;
-        CountDownLatch firstEnd = new CountDownLatch(1);
-        Pump up = new Pump(client, upstreamSocket, config.bufferSize(), config.uploadRate(), activity, firstEnd::countDown);
-        Pump down = new Pump(upstreamSocket, client, config.bufferSize(), config.downloadRate(), activity, firstEnd::countDown)
+        Pump up = new Pump(client, upstreamSocket, config.bufferSize(), config.uploadRate(), activity, ending);
+        Pump down = new Pump(upstreamSocket, client, config.bufferSize(), config.downloadRate(), activity, ending)
                 .onFirstBytes(connected.firstBytes());
         long started = System.nanoTime();
-        Thread upThread = Thread.ofVirtual().name("pump client>upstream #" + facts.connection()).start(up);
-        Thread downThread = Thread.ofVirtual().name("pump upstream>client #" + facts.connection()).start(down);
-        uninterruptibly(firstEnd::await);
-        Pump first = up.end() != null ? up : down;
-        if (config.halfClose() && first.end() == Pump.End.EOF) {
-            finishHalfClosed(first, up, down, upThread, downThread);
+        Thread upThread = Thread.ofVirtual().name("pump client>upstream #" + facts.connection()).unstarted(up);
+        Thread downThread = Thread.ofVirtual().name("pump upstream>client #" + facts.connection()).unstarted(down);
+        this.ending = ending;
+        this.activity = activity;
+        upThread.start();
+        downThread.start();
+        Pump first = ending.awaitFirst();
+        if (first == null) {
+            endIdle(up, down);
+        } else if (config.halfClose() && first.end() == Pump.End.EOF) {
+            finishHalfClosed(first, first == up ? down : up);
         } else {
             if (first == up && first.end() == Pump.End.ERROR && first.failedOnWrite()) {
                 // The upstream went away while we wrote to it; why (a TLS alert, say) is still on
                 // its way to the other pump, which will read it or an EOF at once.
-                joinFor(downThread, Duration.ofSeconds(2));
+                ending.awaitBoth(ALERT_GRACE.toNanos());
             }
             endNow(first);
         }
         join(upThread);
         join(downThread);
-        report(up, "client", "upstream", first == up);
-        report(down, "upstream", "client", first == down);
+        if (aborted) {
+            log.info("closed at shutdown after shutdown_timeout");
+        } else if (!ending.isIdle()) {
+            report(up, "client", "upstream", first == up);
+            report(down, "upstream", "client", first == down);
+        }
         facts.clientBytes(down.bytes(), up.bytes());
         connected.attempt().ended(System.nanoTime() - started, up.bytes(), down.bytes());
     }
 
-    /** proxy_half_close on: pass each EOF on and wait for the other direction, unless it fails. */
-    private void finishHalfClosed(Pump first, Pump up, Pump down, Thread upThread, Thread downThread) {
-        shutdownOutput(first == up ? upstream : client);
-        Thread other = first == up ? downThread : upThread;
-        Pump otherPump = first == up ? down : up;
-        join(other);
-        if (otherPump.end() == Pump.End.EOF) {
-            shutdownOutput(first == up ? client : upstream);
+    /** proxy_half_close on: pass each EOF on and wait for the other direction, unless it fails or idles. */
+    private void finishHalfClosed(Pump first, Pump other) {
+        shutdownOutput(first.to());
+        if (!ending.awaitBoth()) {
+            endIdle(first, other);
+            return;
+        }
+        if (other.end() == Pump.End.EOF) {
+            shutdownOutput(other.to());
+            closeBoth();
         } else {
-            endNow(otherPump);
+            endNow(other);
         }
     }
 
     /**
-     * Ends both directions now. After an orderly EOF or idle timeout both sockets are closed in
-     * order; after an error the surviving peer is reset, so it cannot take a cut stream for whole.
+     * Ends both directions now. After an orderly EOF both sockets are closed in order; after an
+     * error the surviving peer is reset, so it cannot take a cut stream for whole.
      */
     private void endNow(Pump first) {
         if (first.end() == Pump.End.ERROR) {
-            resetOnClose(first.failedOnWrite() ? first.from() : first.to());
-        } else if (first.end() == Pump.End.IDLE) {
-            log.info("timed out after " + block.config().timeout().toMillis() + "ms of no data (proxy_timeout)");
+            Sockets.reset(tcpOf(first.failedOnWrite() ? first.from() : first.to()));
         }
-        UpstreamConnector.closeQuietly(client);
-        UpstreamConnector.closeQuietly(upstream);
+        closeBoth();
+    }
+
+    /**
+     * proxy_timeout passed with no byte either way. A pump still blocked writing means its peer
+     * stopped reading with our bytes undelivered: that side is reset, the rest closed in order.
+     */
+    private void endIdle(Pump up, Pump down) {
+        log.info("timed out after " + block.config().timeout().toMillis() + "ms of no data (proxy_timeout)");
+        for (Pump pump : new Pump[] {up, down}) {
+            if (pump.writing()) {
+                Sockets.reset(tcpOf(pump.to()));
+            }
+        }
+        closeBoth();
+    }
+
+    /** The client closed in order; a TLS upstream gets its close_notify within {@link #CLOSE_NOTIFY_DEADLINE}. */
+    private void closeBoth() {
+        Sockets.closeQuietly(client);
+        Socket u = upstream;
+        Socket tcp = upstreamTcp;
+        if (u != null && u != tcp && !u.isClosed()) {
+            Deadlines.Deadline deadline = deadlines.arm(tcp, CLOSE_NOTIFY_DEADLINE.toNanos());
+            Sockets.closeQuietly(u);
+            if (!deadline.disarm()) {
+                log.info("upstream did not take close_notify within " + CLOSE_NOTIFY_DEADLINE.toMillis() + "ms; reset");
+            }
+        }
+        Sockets.closeQuietly(tcp);
+        Sockets.closeQuietly(spare);
+    }
+
+    /** Sends EOF one way: FIN to the client, close_notify and FIN to a TLS upstream (within a deadline). */
+    private void shutdownOutput(Socket socket) {
+        boolean tls = socket != client && socket != upstreamTcp;
+        Deadlines.Deadline deadline = tls ? deadlines.arm(upstreamTcp, CLOSE_NOTIFY_DEADLINE.toNanos()) : null;
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // TLS 1.2 peers cannot half-close: after their EOF our close_notify may find the
+            // connection gone. That is an orderly end, not an error.
+            log.debug("half-close: " + e.getMessage());
+        } finally {
+            if (deadline != null) {
+                deadline.disarm();
+            }
+        }
+    }
+
+    /** The TCP socket to reset for one of the session's sockets. */
+    private Socket tcpOf(Socket socket) {
+        return socket == client ? client : upstreamTcp;
     }
 
     /** @param endedFirst a pump that ended first failed on its own; a later one may just see our close */
     private void report(Pump pump, String from, String to, boolean endedFirst) {
-        if (pump.end() != Pump.End.ERROR || pump.failure() == null || (!endedFirst && isOurClose(pump.failure()))) {
+        // A pump that did not end first and failed on a socket error most likely met our own close.
+        if (pump.end() != Pump.End.ERROR || pump.failure() == null
+                || !endedFirst && pump.failure() instanceof SocketException) {
             return;
         }
         String peer = pump.failedOnWrite() ? to : from;
@@ -151,12 +235,6 @@ final class Session implements Runnable {
         }
     }
 
-    /** A pump that failed because this session closed the socket under it is not news. */
-    private boolean isOurClose(IOException e) {
-        return e instanceof SocketException && "Socket closed".equals(e.getMessage())
-                || (client.isClosed() && upstream.isClosed() && e instanceof SocketException);
-    }
-
     /**
      * The PROXY protocol v1 line (haproxy.org proxy-protocol.txt §2.1) telling the upstream who the
      * client is, sent before the TLS ClientHello as NGINX does; null when proxy_protocol is off.
@@ -165,83 +243,47 @@ final class Session implements Runnable {
         if (!block.config().proxyProtocol()) {
             return null;
         }
-        var source = (java.net.InetSocketAddress) client.getRemoteSocketAddress();
-        var destination = (java.net.InetSocketAddress) client.getLocalSocketAddress();
-        String family = source.getAddress() instanceof java.net.Inet6Address ? "TCP6" : "TCP4";
+        var source = (InetSocketAddress) client.getRemoteSocketAddress();
+        var destination = (InetSocketAddress) client.getLocalSocketAddress();
+        if (source == null || destination == null) {
+            return null; // the client is gone already; the session ends at its first read
+        }
+        String family = source.getAddress() instanceof Inet6Address ? "TCP6" : "TCP4";
         String line = "PROXY " + family + " " + source.getAddress().getHostAddress() + " "
                 + destination.getAddress().getHostAddress() + " " + source.getPort() + " " + destination.getPort() + "\r\n";
-        return line.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return line.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Called by the proxy's idle sweeper: ends a relaying session idle for proxy_timeout. */
+    /** From the idle sweeper: never touches a socket, only tells the session. */
     void sweep(long now) {
         Activity current = activity;
         if (current != null && current.expireIfIdle(now)) {
-            UpstreamConnector.closeQuietly(client);
-            Socket u = upstream;
-            if (u != null) {
-                UpstreamConnector.closeQuietly(u);
-            }
+            ending.wentIdle();
         }
-    }
-
-    /** Called at shutdown's deadline: closing the client makes both pumps return. */
-    void abort() {
-        resetOnClose(client);
-        UpstreamConnector.closeQuietly(client);
-        Socket u = upstream;
-        if (u != null) {
-            UpstreamConnector.closeQuietly(u);
-        }
-    }
-
-    private void shutdownOutput(Socket socket) {
-        try {
-            socket.shutdownOutput();
-        } catch (IOException e) {
-            // TLS 1.2 peers cannot half-close: after their EOF our close_notify may find the
-            // connection gone. That is an orderly end, not an error.
-            log.debug("half-close: " + e.getMessage());
-        }
-    }
-
-    private static void resetOnClose(Socket socket) {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (IOException alreadyClosed) {
-            // nothing to reset
-        }
-    }
-
-    /** Something that waits and may be interrupted: a latch's await, a thread's join. */
-    private interface Wait {
-        void run() throws InterruptedException;
     }
 
     /**
-     * Waits to the end even if interrupted (a session must not leave its pumps behind), then
-     * restores the interrupt for whoever asked.
+     * From shutdown, at shutdown_timeout: resets both TCP connections, which wakes whatever the
+     * session's threads are blocked on (a connect, a handshake, a read or a write) at once.
      */
-    private static void uninterruptibly(Wait wait) {
+    void abort() {
+        aborted = true;
+        Sockets.reset(client);
+        Sockets.reset(upstreamTcp);
+    }
+
+    private static void join(Thread thread) {
         boolean interrupted = false;
         while (true) {
             try {
-                wait.run();
+                thread.join();
                 break;
             } catch (InterruptedException e) {
-                interrupted = true;
+                interrupted = true; // a session must not leave its pumps behind
             }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static void joinFor(Thread thread, Duration limit) {
-        uninterruptibly(() -> thread.join(limit));
-    }
-
-    private static void join(Thread thread) {
-        uninterruptibly(thread::join);
     }
 }

@@ -1,28 +1,32 @@
 package loomproxy.proxy;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import loomproxy.observe.AccessLog;
 import loomproxy.observe.SessionFacts;
 
 /**
  * The open sessions of one proxy: numbers them ($connection), writes each one's access log line as it
- * ends, and lets shutdown wait for them to drain.
+ * ends, lets shutdown wait for them to drain, and runs the idle sweeper.
  */
 final class Sessions {
     private final Set<Session> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong numbers = new AtomicLong();
     private final AccessLog accessLog;
+    private final System.Logger log;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
 
-    Sessions(AccessLog accessLog) {
+    Sessions(AccessLog accessLog, System.Logger log) {
         this.accessLog = accessLog;
+        this.log = log;
     }
 
     long nextNumber() {
@@ -33,17 +37,23 @@ final class Sessions {
         open.add(session);
     }
 
+    /** The session's last act: its access log line, then it leaves, whatever the log write did. */
     void ended(Session session, SessionFacts facts) {
-        if (accessLog != null) {
-            accessLog.write(facts);
-        }
-        open.remove(session);
-        if (open.isEmpty()) {
-            lock.lock();
-            try {
-                drained.signalAll();
-            } finally {
-                lock.unlock();
+        try {
+            if (accessLog != null) {
+                accessLog.write(facts);
+            }
+        } catch (RuntimeException e) {
+            log.log(Level.ERROR, "#" + facts.connection() + " access log: internal error: " + e);
+        } finally {
+            open.remove(session);
+            if (open.isEmpty()) {
+                lock.lock();
+                try {
+                    drained.signalAll();
+                } finally {
+                    lock.unlock();
+                }
             }
         }
     }
@@ -52,14 +62,21 @@ final class Sessions {
         return open.size();
     }
 
-    /** Waits until no session is open or the grace period has passed; true if all ended. */
-    boolean awaitDrained(Duration grace) throws InterruptedException {
-        long remaining = grace.toNanos();
+    /** Waits until no session is open or {@code grace} has passed; true if all ended. */
+    boolean awaitDrained(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
         lock.lock();
         try {
-            while (!open.isEmpty() && remaining > 0) {
-                remaining = drained.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
+            while (!open.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                drained.awaitNanos(Math.min(left, Duration.ofMillis(100).toNanos()));
             }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return open.isEmpty();
         } finally {
             lock.unlock();
@@ -72,13 +89,20 @@ final class Sessions {
 
     /**
      * Ends sessions idle for their proxy_timeout, checking every {@code tick} until the proxy stops:
-     * one platform thread for all sessions instead of a timer on every read.
+     * one platform thread for all sessions instead of a timer on every read. It only tells each
+     * idle session so; the session ends itself, so no peer can hold the sweeper up.
      */
-    void sweepIdle(Duration tick, java.util.function.BooleanSupplier running) {
+    void sweepIdle(Duration tick, BooleanSupplier running) {
         while (running.getAsBoolean()) {
-            java.util.concurrent.locks.LockSupport.parkNanos(tick.toNanos());
+            LockSupport.parkNanos(tick.toNanos());
             long now = System.nanoTime();
-            open.forEach(s -> s.sweep(now));
+            for (Session session : open) {
+                try {
+                    session.sweep(now);
+                } catch (RuntimeException e) {
+                    log.log(Level.ERROR, "idle sweeper: internal error: " + e);
+                }
+            }
         }
     }
 }

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import loomproxy.config.ServerConfig;
 import loomproxy.observe.SessionFacts;
 import loomproxy.tls.HandshakeFailure;
@@ -19,7 +21,7 @@ import loomproxy.upstream.Peer;
 
 /**
  * Finds an upstream server for one session as NGINX's stream proxy does: pick round-robin, connect
- * within proxy_connect_timeout, handshake within a fresh timer of the same length, and on a
+ * within proxy_connect_timeout, handshake within a fresh deadline of the same length, and on a
  * connect, handshake or verification failure count a failure against that server and (with
  * proxy_next_upstream on) try the next, within proxy_next_upstream_tries and _timeout.
  */
@@ -34,10 +36,24 @@ final class UpstreamConnector {
 
     private final Block block;
     private final SessionLog log;
+    private final Deadlines deadlines;
+    private final Consumer<Socket> onSocket;
+    private final BooleanSupplier aborted;
+    private Socket spare;
 
-    UpstreamConnector(Block block, SessionLog log) {
+    /**
+     * @param spare   an unconnected socket for the first try (made before the client was accepted)
+     * @param onSocket told of every TCP socket before it connects, so shutdown can reset it
+     * @param aborted true once shutdown aborted the session: no further tries
+     */
+    UpstreamConnector(Block block, SessionLog log, Deadlines deadlines, Socket spare, Consumer<Socket> onSocket,
+                      BooleanSupplier aborted) {
         this.block = block;
         this.log = log;
+        this.deadlines = deadlines;
+        this.spare = spare;
+        this.onSocket = onSocket;
+        this.aborted = aborted;
     }
 
     /** @param proxyHeader the PROXY protocol line to send first, or null */
@@ -58,14 +74,19 @@ final class UpstreamConnector {
             }
             Peer peer = pick.get();
             tried.add(peer);
-            SessionFacts.Try attempt = facts.attempt(peer.toString());
-            Optional<Opened> opened = tryPeer(peer, attempt, facts, proxyHeader);
+            Optional<Opened> opened;
+            try {
+                opened = tryPeer(peer, facts.attempt(peer.toString()), facts, proxyHeader);
+            } catch (RuntimeException | Error e) {
+                block.group().release(peer, false); // a bug of ours is not the server's failure
+                throw e;
+            }
             if (opened.isPresent()) {
                 return Optional.of(new Connected(peer, opened.get().socket(), opened.get().attempt(), opened.get().firstBytes()));
             }
-            block.group().release(peer, true);
+            block.group().release(peer, !aborted.getAsBoolean());
             tries--;
-            if (!config.nextUpstream() || tries <= 0 || System.nanoTime() >= deadline) {
+            if (!config.nextUpstream() || tries <= 0 || System.nanoTime() >= deadline || aborted.getAsBoolean()) {
                 return Optional.empty();
             }
         }
@@ -75,52 +96,89 @@ final class UpstreamConnector {
         ServerConfig config = block.config();
         Duration timeout = config.connectTimeout();
         long started = System.nanoTime();
-        Socket plain = block.tls().isPresent() ? new loomproxy.tls.BufferedTransport() : new Socket();
+        Socket plain;
         try {
-            plain.setTcpNoDelay(true);
-            plain.setKeepAlive(config.socketKeepalive());
+            plain = nextSocket();
+        } catch (IOException e) {
+            log.warn("upstream " + peer + " connect failed: cannot create a socket: " + e.getMessage());
+            return Optional.empty();
+        }
+        onSocket.accept(plain);
+        if (aborted.getAsBoolean()) {
+            // Shutdown may have looked for this socket just before it was handed over.
+            Sockets.closeQuietly(plain);
+            return Optional.empty();
+        }
+        try {
             InetSocketAddress address = new InetSocketAddress(peer.address().host(), peer.address().port());
             if (address.isUnresolved()) {
                 throw new UnknownHostException(peer.address().host());
             }
             plain.connect(address, Math.toIntExact(Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+        } catch (IOException e) {
+            Sockets.closeQuietly(plain);
+            log.warn("upstream " + peer + " connect failed: " + connectReason(e, timeout));
+            return Optional.empty();
+        }
+        // NGINX arms a fresh timer of proxy_connect_timeout for what follows the connect; here it is
+        // a deadline for the whole of it, so a peer that drips a byte at a time cannot stretch it.
+        Deadlines.Deadline deadline = deadlines.arm(plain, timeout.toNanos());
+        try {
             if (proxyHeader != null) {
                 plain.getOutputStream().write(proxyHeader);
                 attempt.headerSent(proxyHeader.length);
             }
-        } catch (IOException e) {
-            closeQuietly(plain);
-            log.warn("upstream " + peer + " connect failed: " + connectReason(e, timeout));
-            return Optional.empty();
-        }
-        if (block.tls().isEmpty()) {
-            attempt.connected(System.nanoTime() - started);
-            return Optional.of(new Opened(plain, attempt, () -> { }));
-        }
-        try {
-            return handshake(block.tls().get(), plain, peer, attempt, facts, started);
+            if (block.tls().isEmpty()) {
+                if (!deadline.disarm()) {
+                    throw new SocketTimeoutException("PROXY header");
+                }
+                attempt.connected(System.nanoTime() - started);
+                return Optional.of(new Opened(plain, attempt, () -> { }));
+            }
+            return handshake(block.tls().get(), plain, deadline, peer, attempt, facts, started);
         } catch (HandshakeFailure e) {
+            Sockets.closeQuietly(plain);
             // Like a HelloRetryRequest, but a new connection: not a try of proxy_next_upstream_tries,
             // and not a failure of the server; the new attempt shows in $upstream_addr.
             log.info("upstream " + peer + " handshake offering one key share (TLS 1.3, X25519) failed (" + e.getMessage()
                     + "); offering it JSSE's default groups from now on, and connecting again");
             return tryPeer(peer, facts.attempt(peer.toString()), facts, proxyHeader);
+        } catch (IOException e) {
+            deadline.disarm();
+            Sockets.closeQuietly(plain);
+            log.warn("upstream " + peer + " connect failed: sending the PROXY protocol header: " + e.getMessage());
+            return Optional.empty();
         }
     }
 
-    /** @throws HandshakeFailure only one that {@linkplain HandshakeFailure#retryWithDefaultGroups() asks for a retry} */
-    private Optional<Opened> handshake(UpstreamTls tls, Socket plain, Peer peer, SessionFacts.Try attempt,
-                                       SessionFacts facts, long started) throws HandshakeFailure {
+    /** The spare socket for the first try, a new one for every later try. */
+    private Socket nextSocket() throws IOException {
+        Socket socket = spare;
+        spare = null;
+        return socket != null ? socket : block.newUpstreamSocket();
+    }
+
+    /**
+     * @throws HandshakeFailure only one that {@linkplain HandshakeFailure#retryWithDefaultGroups() asks for a retry}
+     */
+    private Optional<Opened> handshake(UpstreamTls tls, Socket plain, Deadlines.Deadline deadline, Peer peer,
+                                       SessionFacts.Try attempt, SessionFacts facts, long started) throws HandshakeFailure {
         try {
-            UpstreamTls.Established tlsSession = tls.handshake(plain, peer.address(), block.config().connectTimeout());
+            UpstreamTls.Established tlsSession = tls.handshake(plain, peer.address(), deadline::passed);
+            if (!deadline.disarm()) {
+                tlsSession.ticketsArrived().run();
+                throw HandshakeFailure.timeout();
+            }
             attempt.connected(System.nanoTime() - started);
             facts.tls(tlsSession.protocol(), tlsSession.cipher(), tlsSession.name(), tlsSession.reused());
             facts.verify(block.config().tls().verify() ? "ok" : "off");
             return Optional.of(new Opened(tlsSession.socket(), attempt, tlsSession.ticketsArrived()));
         } catch (HandshakeFailure e) {
+            deadline.disarm();
             if (e.retryWithDefaultGroups()) {
                 throw e;
             }
+            Sockets.closeQuietly(plain);
             log.warn("upstream " + peer + (e.verification() ? " verification failed: " : " handshake failed: ") + e.getMessage());
             facts.verify(e.reason());
             return Optional.empty();
@@ -138,13 +196,5 @@ final class UpstreamConnector {
             return e.getMessage();
         }
         return e.toString();
-    }
-
-    static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // Closing a socket we are abandoning: nothing more can be done with the error.
-        }
     }
 }

@@ -24,6 +24,12 @@ public final class HandshakeFailure extends IOException {
         this.retryAtOnce = retryAtOnce;
     }
 
+    /** The caller's deadline for the whole handshake (proxy_connect_timeout) passed. */
+    public static HandshakeFailure timeout() {
+        return new HandshakeFailure("handshake_timeout",
+                "handshake_timeout: no TLS handshake within proxy_connect_timeout", false, null);
+    }
+
     /** The same failure, marked as one a new connection offering JSSE's default groups may not meet. */
     HandshakeFailure retryAtOnce() {
         return new HandshakeFailure(reason, getMessage(), verification, getCause(), true);

@@ -54,6 +54,9 @@ public final class TlsSetup {
         int before = problems.list().size();
         List<String> protocols = protocols();
         SSLContext probe = defaultContext();
+        if (probe == null) {
+            return Optional.empty();
+        }
         List<String> available = Arrays.asList(probe.getSupportedSSLParameters().getCipherSuites());
         List<String> suites = suites(available, protocols);
         SslConfCommands.Parsed commands = confCommands(available);
@@ -155,7 +158,7 @@ public final class TlsSetup {
     }
 
     private TrustManager[] trustManagers(InstantSource clock) {
-        List<X509Certificate> anchors = config.trustedCertificate().isEmpty() ? jdkDefaultCas()
+        List<X509Certificate> anchors = config.trustedCertificate().isEmpty() ? (config.verify() ? jdkDefaultCas() : List.of())
                 : read("proxy_ssl_trusted_certificate", () -> PemFiles.certificates(config.trustedCertificate().get()));
         List<X509CRL> crls = config.crl().isEmpty() ? List.of()
                 : read("proxy_ssl_crl", () -> PemFiles.crls(config.crl().get()));
@@ -182,20 +185,36 @@ public final class TlsSetup {
         }
     }
 
-    private static List<X509Certificate> jdkDefaultCas() {
+    /** The JDK's CAs, or null when they cannot be read (a bad javax.net.ssl.trustStore, say): reported. */
+    private List<X509Certificate> jdkDefaultCas() {
         try {
             return UpstreamTrust.jdkDefaultCas();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK's default trust store cannot be read: " + e.getMessage(), e);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            String key = "proxy_ssl_trusted_certificate";
+            problems.add(sources.of(key), key, "is not set, and the JDK's default CAs cannot be read ("
+                    + oneLine(e) + "): set " + key + " or fix the javax.net.ssl.trustStore* system properties");
+            return null;
         }
     }
 
-    private static SSLContext defaultContext() {
+    /** The JDK's default TLS context (its suites and defaults), or null when it cannot be made: reported. */
+    private SSLContext defaultContext() {
         try {
             return SSLContext.getDefault();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK has no default TLS implementation: " + e.getMessage(), e);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            problems.add(sources.of("proxy_ssl"), "proxy_ssl", "the JDK's default TLS context cannot be created ("
+                    + oneLine(e) + "): check the javax.net.ssl.* system properties and the JDK's java.security");
+            return null;
         }
+    }
+
+    private static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.toString() : root.getMessage();
+        return message.replaceAll("\\s+", " ").strip();
     }
 
     private static List<String> tls13Defaults(SSLContext probe) {

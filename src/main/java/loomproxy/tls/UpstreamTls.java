@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -69,11 +69,17 @@ public final class UpstreamTls {
     }
 
     /**
-     * Layers TLS over a connected socket and completes the handshake within {@code timeout} (a fresh
-     * timer of proxy_connect_timeout's length, as NGINX arms one for the handshake). On failure the
-     * socket is closed and the reason classified.
+     * Layers TLS over a connected socket and completes the handshake. It sets no socket timeout: the
+     * caller bounds the whole handshake with a deadline that resets {@code connected} when it passes
+     * (a per-read timeout would let a peer that drips one byte at a time hold it forever). On failure
+     * the reason is classified and the caller closes {@code connected}; the SSLSocket is never closed
+     * here, since that would write to a peer that may have stopped reading.
+     *
+     * @param deadlinePassed true once the caller's deadline reset the connection: the failure is then
+     *                       {@code handshake_timeout}, whatever JSSE made of the closed socket
      */
-    public Established handshake(Socket connected, HostPort server, Duration timeout) throws HandshakeFailure {
+    public Established handshake(Socket connected, HostPort server, BooleanSupplier deadlinePassed)
+            throws HandshakeFailure {
         SSLSocket socket;
         TicketSlots serverSlots = shared == null ? null : slots.computeIfAbsent(server, s -> new TicketSlots());
         int slot = serverSlots == null ? 0 : serverSlots.take();
@@ -93,10 +99,8 @@ public final class UpstreamTls {
         try {
             socket.setUseClientMode(true);
             socket.setSSLParameters(parameters(name, offer));
-            socket.setSoTimeout(Math.toIntExact(Math.min(Integer.MAX_VALUE, timeout.toMillis())));
             long started = System.currentTimeMillis();
             socket.startHandshake();
-            socket.setSoTimeout(0);
             SSLSession session = socket.getSession();
             // JSSE has no "was this resumed" call; a resumed session keeps the creation time of the
             // handshake that made it (TLS 1.2 and 1.3 alike), which predates this one.
@@ -106,7 +110,9 @@ public final class UpstreamTls {
                     name, reused, giveBack);
         } catch (IOException e) {
             giveBack.run();
-            closeQuietly(socket, e);
+            if (deadlinePassed.getAsBoolean()) {
+                throw HandshakeFailure.timeout();
+            }
             HandshakeFailure failure = FailureReasons.classify(e, askedForCertificate(socket));
             throw keyShares.failed(server, offer, failure) ? failure.retryAtOnce() : failure;
         } finally {
@@ -161,13 +167,5 @@ public final class UpstreamTls {
                 action.run();
             }
         };
-    }
-
-    private static void closeQuietly(Socket socket, Exception failure) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            failure.addSuppressed(e);
-        }
     }
 }

@@ -24,7 +24,11 @@ public final class Peer {
     private final boolean backup;
     private final boolean down;
 
-    int currentWeight;
+    /**
+     * A long, as NGINX's 64-bit ngx_int_t: a pick moves it by up to the sum of the group's weights,
+     * which for two servers of the largest weight the configuration accepts (2147483647) is past an int.
+     */
+    long currentWeight;
     int effectiveWeight;
     int conns;
     int fails;

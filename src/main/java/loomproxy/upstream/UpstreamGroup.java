@@ -155,7 +155,7 @@ public final class UpstreamGroup {
      */
     private static Peer pickFrom(List<Peer> peers, Set<Peer> tried, Instant now) {
         Peer best = null;
-        int total = 0;
+        long total = 0; // a sum of int weights; a long, as Peer.currentWeight
         for (Peer peer : peers) {
             if (tried.contains(peer) || peer.down() || peer.failed(now) || peer.full()) {
                 continue;

@@ -55,7 +55,7 @@ class CheckFilesTest {
                 %s
                 """.formatted(trusted, tls));
         return Main.run(new String[] {"--check", file.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0), s -> { });
+                new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0), (onTerminate, onOther) -> { });
     }
 
     private String err() {

@@ -27,7 +27,7 @@ class DemoTest {
         AtomicInteger exit = new AtomicInteger(-1);
         Thread demo = Thread.ofVirtual().start(() -> exit.set(Main.run(new String[] {"--demo"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                stop, onSignal -> { })));
+                stop, (onTerminate, onOther) -> { })));
         Pattern tryIt = Pattern.compile("nc 127\\.0\\.0\\.1 (\\d+)");
         Wait.until(() -> tryIt.matcher(out.toString(StandardCharsets.UTF_8)).find() || !demo.isAlive(),
                 Duration.ofSeconds(60), () -> "demo printed: " + out + err);

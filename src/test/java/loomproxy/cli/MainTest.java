@@ -25,7 +25,7 @@ class MainTest {
 
     private int run(String... args) {
         return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                new CountDownLatch(0), onSignal -> { });
+                new CountDownLatch(0), (onTerminate, onOther) -> { });
     }
 
     private String out() {

@@ -1,6 +1,8 @@
 package loomproxy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +18,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.Flood;
+import loomproxy.testkit.MutualTls;
+import loomproxy.testkit.ProxyProcess;
+import loomproxy.testkit.StalledUpstream;
 import loomproxy.testkit.Wait;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +71,96 @@ class SignalTest {
             } finally {
                 process.destroyForcibly();
             }
+        }
+    }
+
+    /**
+     * SIGTERM with shutdown_timeout 10s: a session that goes on for seconds into the drain is
+     * untouched — every echo intact, an orderly EOF when the client ends it — and only then does
+     * the process exit 0.
+     */
+    @Test
+    void drainLastsAsLongAsTheSessionWithinShutdownTimeout() throws Exception {
+        try (EchoServer echo = EchoServer.plain();
+             ProxyProcess proxy = ProxyProcess.start(dir, """
+                     server.main.listen = 127.0.0.1:%%PORT%%
+                     server.main.proxy_pass = %s
+                     shutdown_timeout = 10s
+                     error_log = %%DIR%%/error.log info
+                     """.formatted(echo.address()));
+             Socket session = proxy.connect()) {
+            Bytes.write(session, "start");
+            assertEquals("start", Bytes.readString(session, 5));
+            proxy.signal("TERM");
+            Wait.until(proxy::refuses, Duration.ofSeconds(20), () -> "still accepting after SIGTERM");
+            long drainStarted = System.nanoTime();
+            int rounds = 0;
+            // Keep the session busy for 3 s of the drain: long past any short internal wait.
+            while (System.nanoTime() - drainStarted < Duration.ofSeconds(3).toNanos()) {
+                String message = "round " + (rounds++ % 10);
+                Bytes.write(session, message);
+                assertEquals(message, Bytes.readString(session, message.length()), "during the drain");
+            }
+            assertTrue(proxy.process().isAlive(), "must wait for the open session");
+            session.shutdownOutput();
+            assertEquals(0, Bytes.readToEof(session.getInputStream()).length, "an orderly end, not a reset");
+            assertEquals(0, proxy.awaitExit(Duration.ofSeconds(20)), proxy.output());
+            assertFalse(proxy.output().contains("closing 1 open sessions"), proxy.output());
+        }
+    }
+
+    /**
+     * SIGHUP (systemctl reload) and SIGUSR1 (logrotate) must not kill the process or disturb a
+     * session; until reload exists they are logged and change nothing.
+     */
+    @Test
+    void sighupAndSigusr1NeitherKillNorDisturb() throws Exception {
+        try (EchoServer echo = EchoServer.plain();
+             ProxyProcess proxy = ProxyProcess.start(dir, """
+                     server.main.listen = 127.0.0.1:%%PORT%%
+                     server.main.proxy_pass = %s
+                     error_log = %%DIR%%/error.log info
+                     """.formatted(echo.address()));
+             Socket session = proxy.connect()) {
+            Bytes.write(session, "before");
+            assertEquals("before", Bytes.readString(session, 6));
+            proxy.signal("HUP");
+            proxy.signal("USR1");
+            Wait.until(() -> proxy.output().contains("SIGUSR1 received"), Duration.ofSeconds(20), proxy::output);
+            assertTrue(proxy.output().contains("[notice] signal SIGHUP received"), proxy.output());
+            Bytes.write(session, "after");
+            assertEquals("after", Bytes.readString(session, 5));
+            try (Socket another = proxy.connect()) {
+                Bytes.write(another, "new");
+                assertEquals("new", Bytes.readString(another, 3));
+            }
+            assertTrue(proxy.process().isAlive());
+        }
+    }
+
+    /**
+     * The stalled-upstream freeze as a user meets it: a TLS upstream that handshakes and stops
+     * reading while its client keeps sending. SIGTERM with shutdown_timeout 2s must exit within
+     * that plus a margin, resetting the stuck session.
+     */
+    @Test
+    void sigtermExitsOnTimeWithASessionStuckOnAStalledUpstream() throws Exception {
+        MutualTls tls = MutualTls.in(Files.createDirectories(dir.resolve("pki")), "Signal", 0);
+        try (StalledUpstream stalled = new StalledUpstream(tls.server().serverContext());
+             ProxyProcess proxy = ProxyProcess.start(dir, tls.proxyConfig("localhost:" + stalled.port(), """
+                     shutdown_timeout = 2s
+                     error_log = %DIR%/error.log info
+                     """).replace("127.0.0.1:0", "127.0.0.1:%PORT%"));
+             Socket client = proxy.connect()) {
+            Flood flood = new Flood(client);
+            flood.awaitBlocked(Duration.ofMillis(500), Duration.ofSeconds(30));
+            long started = System.nanoTime();
+            proxy.signal("TERM");
+            assertEquals(0, proxy.awaitExit(Duration.ofSeconds(2 + 8)), proxy.output());
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(proxy.output().contains("closing 1 open sessions after shutdown_timeout 2000ms"), proxy.output());
+            assertNotNull(flood.awaitEnd(Duration.ofSeconds(20)), "the stuck session's client is reset");
+            assertTrue(tookMillis >= 1_900, "drained for shutdown_timeout first, took " + tookMillis + "ms");
         }
     }
 

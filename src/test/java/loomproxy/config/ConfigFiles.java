@@ -29,6 +29,13 @@ final class ConfigFiles {
         return ConfigLoader.load(write(lines));
     }
 
+    /** The exception's message line by line, as {@code --check} prints it, with this file's path written FILE. */
+    List<String> output(String... lines) {
+        Path file = write(lines);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        return e.getMessage().lines().map(l -> l.replace(file.toString(), "FILE")).toList();
+    }
+
     /** Every problem as {@code LINE: KEY: message}, after checking each names this file. */
     List<String> errors(String... lines) {
         Path file = write(lines);

@@ -1,6 +1,7 @@
 package loomproxy.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PropertiesReaderTest {
@@ -90,6 +92,39 @@ class PropertiesReaderTest {
         Problem p = problems.list().get(0);
         assertEquals("/etc/lp.properties:2: b: malformed \\uHHHH escape \"\\u12G4\" "
                 + "(four hex digits expected; write \\\\u for a backslash)", p.toString());
+    }
+
+    @Test
+    void unicodeEscapeTakesAsciiHexDigitsOnlyAsProperties() {
+        // Fullwidth digits: Character.digit reads them as 0, 0, 4, 1, and this was "A".
+        String fullwidth = "\uff10\uff10\uff14\uff11";
+        assertEquals(List.of(), read("a = \\u" + fullwidth + "\n"));
+        assertEquals("/etc/lp.properties:1: a: malformed \\uHHHH escape \"\\u" + fullwidth + "\" "
+                + "(four hex digits expected; write \\\\u for a backslash)", problems.list().get(0).toString());
+        assertThrows(IllegalArgumentException.class, () -> new Properties().load(new StringReader("a = \\u" + fullwidth)));
+    }
+
+    @Test
+    void eachNaturalLineContinuesByItsOwnTrailingBackslashesAsProperties() throws IOException {
+        String text = "a=" + "\\".repeat(5) + "\n" + "\\".repeat(3) + "\n" + "\\".repeat(2) + "\nb=1\n";
+        Properties jdk = new Properties();
+        jdk.load(new StringReader(text));
+        assertEquals(List.of("a=" + "\\".repeat(4), "b=1"), pairs(read(text)));
+        assertEquals("\\".repeat(4), jdk.getProperty("a"));
+    }
+
+    /**
+     * Each continuation counted the trailing backslashes of the whole logical line again: a line
+     * ending in 200,001 of them followed by 100,000 lines of one backslash took minutes.
+     */
+    @Test
+    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLongRunOfBackslashesOverManyLinesIsReadInLinearTime() {
+        String text = "a = " + "\\".repeat(200_001) + "\n" + "\\\n".repeat(100_000) + "\nb = 1\n";
+        List<Setting> s = read(text);
+        assertEquals(List.of("a", "b"), s.stream().map(Setting::key).toList());
+        assertEquals("\\".repeat(100_000), s.get(0).value());
+        assertEquals(100_003, s.get(1).where().line());
     }
 
     @Test

@@ -53,13 +53,13 @@ class ValuesTest {
     @ParameterizedTest
     @CsvSource({"512,512", "16k,16384", "16K,16384", "1m,1048576", "2G,2147483648", "0,0"})
     void sizes(String text, long bytes) throws Exception {
-        assertEquals(bytes, Values.size(text));
+        assertEquals(bytes, Values.size(text, Long.MAX_VALUE));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"16kb", "k", "1.5m", "-1", "16 k", "99999999999999999999"})
     void invalidSizes(String text) {
-        assertThrows(InvalidValueException.class, () -> Values.size(text));
+        assertThrows(InvalidValueException.class, () -> Values.size(text, Long.MAX_VALUE));
     }
 
     @Test

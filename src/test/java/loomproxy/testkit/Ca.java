@@ -129,7 +129,7 @@ public final class Ca {
         Path ext = Pem.write(dir.resolve("ext.cnf"), spec.extensions());
         Path out = dir.resolve("cert.pem");
         List<String> args = new ArrayList<>(List.of("ca", "-batch", "-config", config.toString(),
-                "-in", key.csr().toString(), "-subj", "/CN=" + spec.cn().replaceAll("([/+\\\\])", "\\\\$1"),
+                "-in", key.csr().toString(), "-subj", spec.subject(), "-preserveDN",
                 "-startdate", TestPki.opensslTime(spec.notBefore()),
                 "-enddate", TestPki.opensslTime(spec.notAfter()),
                 "-extfile", ext.toString(), "-extensions", "ext", "-notext", "-out", out.toString()));

@@ -23,8 +23,12 @@ public final class CertSpec<T> {
     private final Function<CertSpec<T>, T> issuer;
     private final List<String> dns = new ArrayList<>();
     private final List<String> ip = new ArrayList<>();
+    private final List<String> nameConstraints = new ArrayList<>();
+    private final List<String> rawExtensions = new ArrayList<>();
+    private String subject;
     private boolean san;
     private boolean basicConstraintsCa;
+    private int pathLen = -1;
     private List<String> keyUsage;
     private List<String> eku;
     private Instant notBefore;
@@ -103,6 +107,37 @@ public final class CertSpec<T> {
         return this;
     }
 
+    /** basicConstraints pathlen:N on a CA: at most N intermediates below it. */
+    public CertSpec<T> pathLen(int n) {
+        pathLen = n;
+        return this;
+    }
+
+    /**
+     * nameConstraints (critical) in OpenSSL's syntax: {@code "permitted;DNS:partner.example"},
+     * {@code "excluded;IP:10.0.0.0/255.0.0.0"}, {@code "permitted;dirName:O=Partner,OU=Ops"} (the
+     * directory name as comma-separated attributes, most significant first).
+     */
+    public CertSpec<T> nameConstraints(String... subtrees) {
+        nameConstraints.addAll(List.of(subtrees));
+        return this;
+    }
+
+    /** The subject in {@code openssl -subj} syntax, e.g. {@code "/O=Partner/CN=first/CN=last"}; default {@code /CN=cn}. */
+    public CertSpec<T> subject(String opensslSubject) {
+        subject = opensslSubject;
+        return this;
+    }
+
+    /**
+     * One more line for the {@code [ext]} section as OpenSSL's x509v3_config reads it, for what the
+     * other methods cannot say, e.g. {@code "nameConstraints = critical, DER:30:02:a0:00"}.
+     */
+    public CertSpec<T> extension(String configLine) {
+        rawExtensions.add(configLine);
+        return this;
+    }
+
     /** Valid from 60 days ago until 2 days ago. */
     public CertSpec<T> expired() {
         return validity(pki.now().minus(DAY.multipliedBy(60)), pki.now().minus(DAY.multipliedBy(2)));
@@ -142,6 +177,11 @@ public final class CertSpec<T> {
         return cn;
     }
 
+    /** The subject for {@code openssl ca -subj}. */
+    String subject() {
+        return subject != null ? subject : "/CN=" + cn.replaceAll("([/+\\\\])", "\\\\$1");
+    }
+
     Instant notBefore() {
         return notBefore;
     }
@@ -157,7 +197,8 @@ public final class CertSpec<T> {
     /** The {@code [ext]} section {@code openssl ca -extfile} reads. */
     String extensions() {
         StringBuilder text = new StringBuilder("[ ext ]\n");
-        text.append("basicConstraints = critical, CA:").append(basicConstraintsCa ? "TRUE" : "FALSE").append('\n');
+        text.append("basicConstraints = critical, CA:").append(basicConstraintsCa ? "TRUE" : "FALSE")
+                .append(pathLen >= 0 ? ", pathlen:" + pathLen : "").append('\n');
         if (!keyUsage.isEmpty()) {
             text.append("keyUsage = critical, ").append(String.join(", ", keyUsage)).append('\n');
         }
@@ -168,7 +209,28 @@ public final class CertSpec<T> {
         if (!names.isEmpty()) {
             text.append("subjectAltName = ").append(String.join(", ", names)).append('\n');
         }
-        return text.append("subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n").toString();
+        List<String> directoryNames = new ArrayList<>();
+        if (!nameConstraints.isEmpty()) {
+            text.append("nameConstraints = critical, ").append(String.join(", ", nameConstraints.stream()
+                    .map(subtree -> directoryNameSection(subtree, directoryNames)).toList())).append('\n');
+        }
+        rawExtensions.forEach(line -> text.append(line).append('\n'));
+        text.append("subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n");
+        for (int i = 0; i < directoryNames.size(); i++) {
+            text.append("[ dir_").append(i).append(" ]\n")
+                    .append(directoryNames.get(i).replace(",", "\n")).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** OpenSSL takes a dirName as the name of a section: {@code dirName:O=X} becomes {@code dirName:dir_N}. */
+    private static String directoryNameSection(String subtree, List<String> sections) {
+        int at = subtree.indexOf("dirName:");
+        if (at < 0) {
+            return subtree;
+        }
+        sections.add(subtree.substring(at + "dirName:".length()));
+        return subtree.substring(0, at) + "dirName:dir_" + (sections.size() - 1);
     }
 
     private List<String> subjectAltNames() {

@@ -1,5 +1,6 @@
 package loomproxy.testkit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -80,6 +81,27 @@ class TestPkiTest {
         Issued rsa = root.newServer("rsa").rsa().issue();
         assertEquals("RSA", rsa.cert().getPublicKey().getAlgorithm());
         assertTrue(rsa.cert().getKeyUsage()[2]); // keyEncipherment
+    }
+
+    @Test
+    void constraintsSubjectsAndRawExtensionsReachTheCertificate() throws Exception {
+        X509Certificate ca = root.newIntermediate("Partner CA").pathLen(0)
+                .nameConstraints("permitted;DNS:partner.example", "permitted;dirName:O=Partner,OU=Ops",
+                        "excluded;IP:10.0.0.0/255.0.0.0")
+                .issue().certificate();
+        assertEquals(0, ca.getBasicConstraints());
+        String text = pki.openssl("x509", "-in", pki.bundle("partner.pem", ca).toString(), "-noout",
+                "-ext", "nameConstraints");
+        assertTrue(text.contains("DNS:partner.example") && text.contains("DirName:O = Partner, OU = Ops")
+                && text.contains("IP:10.0.0.0/255.0.0.0"), text);
+        Issued twoCns = root.newServer("last.example").cnOnly().subject("/O=Partner/CN=first.example/CN=last.example")
+                .issue();
+        assertEquals("CN=last.example,CN=first.example,O=Partner", twoCns.cert().getSubjectX500Principal().getName());
+        Issued mapped = root.newServer("mapped").ip("::ffff:192.0.2.1").issue();
+        byte[] san = mapped.cert().getExtensionValue("2.5.29.17"); // OCTET STRING { SEQUENCE { [7] 16 bytes } }
+        assertEquals(2 + 2 + 2 + 16, san.length);
+        Issued raw = root.newServer("raw").extension("nameConstraints = critical, DER:30:00").issue();
+        assertArrayEquals(new byte[] {4, 2, 0x30, 0}, raw.cert().getExtensionValue("2.5.29.30"));
     }
 
     @Test

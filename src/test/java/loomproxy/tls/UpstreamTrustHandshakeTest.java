@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,8 @@ class UpstreamTrustHandshakeTest {
     private Ca root;
     private Issued upstream;
     private Issued expired;
+    private Ca partner;
+    private Issued outsidePartner;
 
     @BeforeAll
     void pki(@TempDir Path dir) {
@@ -49,6 +52,8 @@ class UpstreamTrustHandshakeTest {
         Ca int1 = root.intermediate("Int 1");
         upstream = int1.newServer("localhost").dns("localhost").ip("127.0.0.1").issue();
         expired = int1.newServer("localhost").expired().issue();
+        partner = root.newIntermediate("Partner CA").nameConstraints("permitted;DNS:partner.example").issue();
+        outsidePartner = partner.newServer("localhost").dns("localhost").issue();
     }
 
     @Test
@@ -88,8 +93,22 @@ class UpstreamTrustHandshakeTest {
         }
     }
 
+    @Test
+    void nameConstrainedTrustedIntermediateAbortsTheHandshake() throws Exception {
+        try (var server = new OneShotUpstream(outsidePartner.serverContext())) {
+            VerificationException e = failedHandshake(client(1, Optional.empty(), partner.certificate()), server.port());
+            assertEquals("name", e.reason());
+            assertEquals("name: CN=localhost [DNS:localhost] is outside the name constraints of CN=Partner CA"
+                    + " (trust anchor): permitted [DNS:partner.example]", e.getMessage());
+        }
+    }
+
     private SSLContext client(int depth, Optional<String> name) throws GeneralSecurityException {
-        var trust = new VerifyingTrustManager(new UpstreamTrust(List.of(root.certificate()), List.of(), depth, InstantSource.system()), name);
+        return client(depth, name, root.certificate());
+    }
+
+    private SSLContext client(int depth, Optional<String> name, X509Certificate... anchors) throws GeneralSecurityException {
+        var trust = new VerifyingTrustManager(new UpstreamTrust(List.of(anchors), List.of(), depth, InstantSource.system()), name);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {trust}, null);
         return context;

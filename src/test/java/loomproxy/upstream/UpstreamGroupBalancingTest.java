@@ -28,6 +28,18 @@ class UpstreamGroupBalancingTest {
         assertEquals("a b c a b c a", picks(group(clock, log, "a", "b", "c"), 7));
     }
 
+    /**
+     * The largest weights the configuration accepts: their sum overflowed the int arithmetic of
+     * current_weight (NGINX keeps it in a 64-bit ngx_int_t), and "a" was picked twice in a row.
+     */
+    @Test
+    void largestWeightsStillAlternate() {
+        String max = " weight=" + Integer.MAX_VALUE;
+        assertEquals("a b a b", picks(group(clock, log, "a" + max, "b" + max), 4));
+        assertEquals("a a b a c a a", picks(group(clock, log, "a weight=2147483645", "b weight=429496729",
+                "c weight=429496729"), 7));
+    }
+
     @Test
     void downServerIsNeverPicked() {
         assertEquals("a c a c a c", picks(group(clock, log, "a", "b down", "c"), 6));

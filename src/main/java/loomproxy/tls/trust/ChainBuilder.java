@@ -23,9 +23,12 @@ import javax.security.auth.x500.X500Principal;
 final class ChainBuilder {
     private final Map<X500Principal, List<X509Certificate>> anchorsBySubject;
     private final Set<X509Certificate> anchors;
+    /** The anchors that are roots; decided once, as it costs a signature check. */
+    private final Set<X509Certificate> selfSigned;
 
     ChainBuilder(List<X509Certificate> anchors) {
         this.anchors = Set.copyOf(anchors);
+        this.selfSigned = anchors.stream().filter(anchor -> signedBy(anchor, anchor)).collect(Collectors.toUnmodifiableSet());
         this.anchorsBySubject = anchors.stream().collect(
                 Collectors.groupingBy(X509Certificate::getSubjectX500Principal, Collectors.toUnmodifiableList()));
     }
@@ -33,7 +36,7 @@ final class ChainBuilder {
     TrustPath build(X509Certificate[] sent) throws VerificationException {
         X509Certificate leaf = sent[0];
         if (anchors.contains(leaf)) {
-            return new TrustPath(List.of(), leaf);
+            return new TrustPath(List.of(), leaf, selfSigned.contains(leaf));
         }
         List<X509Certificate> pool = Arrays.stream(sent).skip(1).distinct().toList();
         List<X509Certificate> longest = new ArrayList<>(List.of(leaf));
@@ -46,7 +49,7 @@ final class ChainBuilder {
         X509Certificate last = path.get(path.size() - 1);
         for (X509Certificate anchor : anchorsBySubject.getOrDefault(last.getIssuerX500Principal(), List.of())) {
             if (signedBy(last, anchor)) {
-                return Optional.of(new TrustPath(path, anchor));
+                return Optional.of(new TrustPath(path, anchor, selfSigned.contains(anchor)));
             }
         }
         for (X509Certificate next : pool) {

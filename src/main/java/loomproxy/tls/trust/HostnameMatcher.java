@@ -2,11 +2,10 @@ package loomproxy.tls.trust;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.cert.CertificateParsingException;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -22,16 +21,33 @@ import javax.security.auth.x500.X500Principal;
 /**
  * Does a certificate name the host we meant to reach? RFC 6125 §6 for DNS names, RFC 5280
  * iPAddress SANs for IP literals (SPEC §4, §8). Never resolves anything.
+ *
+ * <p>The subjectAltNames are read from the extension's DER, not from the JDK's
+ * {@code getSubjectAlternativeNames()}, whose view is lossy and mutable: it prints a 16-byte
+ * IPv4-mapped address ({@code ::ffff:192.0.2.1}) as the IPv4 address, and the JDK's name
+ * constraints check (sun.security.x509.NameConstraintsExtension#verify, run by PKIX for every
+ * name-constrained CA) adds the subject CN to the certificate's parsed SANs, as a DNS name when
+ * there is no DNS SAN or an IP address when there is no IP SAN, so that afterwards the CN would
+ * match as if it were a SAN. The extension's encoded value is never rewritten.
  */
 final class HostnameMatcher {
-    /** GeneralName tags, RFC 5280 §4.2.1.6. */
-    private static final int DNS_NAME = 2;
-    private static final int IP_ADDRESS = 7;
+    private static final String SUBJECT_ALT_NAME = "2.5.29.17";
+    /** GeneralName tags as encoded, RFC 5280 §4.2.1.6: [2] dNSName and [7] iPAddress, both primitive. */
+    private static final int DNS_NAME = 0x82;
+    private static final int IP_ADDRESS = 0x87;
+    private static final San UNPARSEABLE = new San(DNS_NAME, "(unparseable subjectAltName)".getBytes(StandardCharsets.US_ASCII));
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     /** Only text of this shape reaches InetAddress, whose literal parser then never falls back to DNS. */
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     private HostnameMatcher() {}
+
+    /** One subjectAltName entry: its tag and its raw value (IA5String bytes, or 4 or 16 address bytes). */
+    private record San(int tag, byte[] value) {
+        String text() {
+            return new String(value, StandardCharsets.ISO_8859_1);
+        }
+    }
 
     static boolean matches(String name, X509Certificate cert) {
         // A trailing dot is an absolute DNS name; certificates never carry one (SPEC §4).
@@ -39,27 +55,39 @@ final class HostnameMatcher {
             return false;
         }
         Optional<byte[]> ip = ipLiteral(name);
-        List<List<?>> sans = subjectAltNames(cert);
+        List<San> sans = subjectAltNames(cert);
         if (ip.isPresent()) {
-            return valuesOf(sans, IP_ADDRESS).stream()
-                    .anyMatch(value -> ipLiteral(value).filter(b -> Arrays.equals(b, ip.get())).isPresent());
+            // Raw bytes, as OpenSSL's X509_check_ip: 4 never equals 16, so an IPv4-mapped IPv6 SAN
+            // does not stand for the IPv4 address, nor an IPv4 SAN for the mapped name.
+            return sans.stream().anyMatch(san -> san.tag() == IP_ADDRESS && Arrays.equals(san.value(), ip.get()));
         }
-        // RFC 6125 §6.4.4: the subject CN is a last resort, only for certificates without any SAN.
-        List<String> presented = sans.isEmpty() ? commonNames(cert) : valuesOf(sans, DNS_NAME);
+        List<String> presented = sans.isEmpty() ? lastCommonName(cert).stream().toList()
+                : sans.stream().filter(san -> san.tag() == DNS_NAME).map(San::text).toList();
         return presented.stream().anyMatch(pattern -> dnsMatches(pattern, name));
+    }
+
+    /**
+     * The CN that {@link #matches} falls back to, if any: RFC 6125 §6.4.4 consults the subject CN
+     * only for a certificate without any SAN, and then only the last (most specific) one, the one
+     * the JDK's name constraints check looks at (X500Name#findMostSpecificAttribute).
+     */
+    static Optional<String> commonNameInUse(X509Certificate cert) {
+        return subjectAltNames(cert).isEmpty() ? lastCommonName(cert) : Optional.empty();
     }
 
     /** What {@link #matches} compares against, for the log: {@code DNS:x}, {@code IP:1.2.3.4}, {@code CN:x}. */
     static List<String> namesOf(X509Certificate cert) {
-        List<List<?>> sans = subjectAltNames(cert);
+        List<San> sans = subjectAltNames(cert);
         if (sans.isEmpty()) {
-            return commonNames(cert).stream().map(cn -> "CN:" + cn).toList();
+            return lastCommonName(cert).stream().map(cn -> "CN:" + cn).toList();
         }
         List<String> names = new ArrayList<>();
-        for (List<?> san : sans) {
-            int type = (Integer) san.get(0);
-            if (type == DNS_NAME || type == IP_ADDRESS) {
-                names.add((type == DNS_NAME ? "DNS:" : "IP:") + san.get(1));
+        for (San san : sans) {
+            if (san.tag() == DNS_NAME) {
+                names.add("DNS:" + san.text());
+            } else if (san.tag() == IP_ADDRESS) {
+                names.add("IP:" + (san.value().length == 4 || san.value().length == 16 ? CertText.ip(san.value())
+                        : "(" + san.value().length + " bytes)"));
             }
         }
         return names;
@@ -98,10 +126,21 @@ final class HostnameMatcher {
         try {
             // Starts with a hex digit or ':' and contains ':': InetAddress parses it as an IPv6
             // literal or throws; it does not look it up (JDK InetAddress.getAllByName).
-            return Optional.of(InetAddress.getByName(s).getAddress());
+            byte[] address = InetAddress.getByName(s).getAddress();
+            // InetAddress turns an IPv4-mapped literal (::ffff:192.0.2.1) into IPv4; the name is
+            // IPv6 and stays 16 bytes, as OpenSSL's a2i_ipadd reads it.
+            return Optional.of(address.length == 16 ? address : ipv4Mapped(address));
         } catch (UnknownHostException notAnAddress) {
             return Optional.empty();
         }
+    }
+
+    private static byte[] ipv4Mapped(byte[] ipv4) {
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xFF;
+        mapped[11] = (byte) 0xFF;
+        System.arraycopy(ipv4, 0, mapped, 12, 4);
+        return mapped;
     }
 
     /** Dotted decimal only, as OpenSSL's a2i_ipadd reads it; no inet_aton forms such as "10.1". */
@@ -117,40 +156,42 @@ final class HostnameMatcher {
         return Optional.of(bytes);
     }
 
-    /** The SAN entries, or empty when the certificate has none (or none that parse: then nothing can match). */
-    private static List<List<?>> subjectAltNames(X509Certificate cert) {
+    /**
+     * The SAN entries, or empty when the certificate has none. An extension that does not parse
+     * must not fall back to the CN: it presents one impossible name.
+     */
+    private static List<San> subjectAltNames(X509Certificate cert) {
         try {
-            Collection<List<?>> sans = cert.getSubjectAlternativeNames();
-            return sans == null ? List.of() : List.copyOf(sans);
-        } catch (CertificateParsingException malformed) {
-            // An unparseable SAN extension must not fall back to the CN: present one impossible name.
-            return List.of(List.of(DNS_NAME, "(unparseable subjectAltName)"));
+            Optional<byte[]> der = Der.extension(cert, SUBJECT_ALT_NAME);
+            if (der.isEmpty()) {
+                return List.of();
+            }
+            List<San> sans = new ArrayList<>();
+            for (Der.Tlv name : Der.read(der.get()).expect(Der.SEQUENCE, "GeneralNames").elements()) {
+                sans.add(new San(name.tag(), name.content()));
+            }
+            return sans;
+        } catch (Der.Malformed malformed) {
+            return List.of(UNPARSEABLE);
         }
     }
 
-    private static List<String> valuesOf(List<List<?>> sans, int type) {
-        return sans.stream().filter(san -> (Integer) san.get(0) == type).map(san -> (String) san.get(1)).toList();
-    }
-
-    private static List<String> commonNames(X509Certificate cert) {
-        List<String> names = new ArrayList<>();
-        for (Rdn rdn : ldapName(cert.getSubjectX500Principal()).getRdns()) {
-            Attribute cn = rdn.toAttributes().get("CN");
+    /** The subject's last CN in DER order (the first in RFC 2253 text), if it is a string. */
+    private static Optional<String> lastCommonName(X509Certificate cert) {
+        List<Rdn> rdns = ldapName(cert.getSubjectX500Principal()).getRdns(); // most significant first
+        for (int i = rdns.size() - 1; i >= 0; i--) {
+            Attribute cn = rdns.get(i).toAttributes().get("CN");
             if (cn != null) {
-                addStrings(cn, names);
+                return lastString(cn);
             }
         }
-        return names;
+        return Optional.empty();
     }
 
-    private static void addStrings(Attribute attribute, List<String> into) {
+    /** Non-string values (RFC 2253 "#hex" for unusual ASN.1 types) are not host names. */
+    private static Optional<String> lastString(Attribute attribute) {
         try {
-            for (int i = 0; i < attribute.size(); i++) {
-                // Non-string values (RFC 2253 "#hex" for unusual ASN.1 types) are not host names.
-                if (attribute.get(i) instanceof String s) {
-                    into.add(s);
-                }
-            }
+            return attribute.get(attribute.size() - 1) instanceof String s ? Optional.of(s) : Optional.empty();
         } catch (NamingException e) {
             throw new IllegalStateException("in-memory LDAP attribute failed: " + e.getMessage(), e);
         }

@@ -50,6 +50,8 @@ final class PkixCheck {
 
     private PKIXParameters parameters(CertPathValidator validator, X509Certificate anchor, Instant now)
             throws GeneralSecurityException {
+        // No name constraints here: the JDK's PKIX refuses an anchor that has them. A trusted
+        // intermediate's own constraints are checked apart (TrustedIntermediate, NameConstraints).
         PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(anchor, null)));
         params.setDate(Date.from(now));
         params.setRevocationEnabled(crls.store().isPresent());
@@ -96,6 +98,7 @@ final class PkixCheck {
                     who + " key usage forbids its use in the chain: " + e.getMessage(), e);
             case PKIXReason.PATH_TOO_LONG -> new VerificationException(VerifyReason.PURPOSE,
                     who + " is beyond a pathLenConstraint of a CA above it", e);
+            case PKIXReason.INVALID_NAME -> NameConstraints.describe(path, index, e);
             default -> new VerificationException(VerifyReason.UNTRUSTED, who + ": " + e.getMessage(), e);
         };
     }

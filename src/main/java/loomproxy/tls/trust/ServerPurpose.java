@@ -8,12 +8,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * May the leaf authenticate a TLS server? PKIX checks CA key usage only; the end-entity rules are
- * OpenSSL's {@code X509_PURPOSE_SSL_SERVER} (crypto/x509/v3_purp.c, {@code check_purpose_ssl_server}),
- * which NGINX applies: an extendedKeyUsage, when present, must allow serverAuth, and a keyUsage, when
- * present, must allow digitalSignature, keyEncipherment or keyAgreement. One relaxation: we also
- * accept anyExtendedKeyUsage, as RFC 5280 §4.2.1.12 permits and the JDK's EndEntityChecker does
- * (OpenSSL's xku_reject does not).
+ * May this path authenticate a TLS server? PKIX checks CA key usage only; the rest is OpenSSL's
+ * {@code X509_PURPOSE_SSL_SERVER} (crypto/x509/v3_purp.c, {@code check_purpose_ssl_server}), which
+ * NGINX applies to every certificate of the chain: an extendedKeyUsage, when present, must allow
+ * serverAuth, on the leaf and on every CA above it ({@code xku_reject} does not care whether the
+ * certificate is a CA: a CA restricted to clientAuth cannot vouch for a server); on the leaf a
+ * keyUsage, when present, must allow digitalSignature, keyEncipherment or keyAgreement. A root is
+ * taken on faith, as PKIX takes it (SPEC §4); a trusted intermediate is not.
+ *
+ * <p>One relaxation: we also accept anyExtendedKeyUsage, on the leaf and on CAs alike, as RFC 5280
+ * §4.2.1.12 permits and the JDK's EndEntityChecker does (OpenSSL's xku_reject does not).
  */
 final class ServerPurpose {
     private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
@@ -29,11 +33,14 @@ final class ServerPurpose {
 
     private ServerPurpose() {}
 
-    static void require(X509Certificate leaf) throws VerificationException {
-        List<String> eku = extendedKeyUsage(leaf);
-        if (eku != null && !eku.contains(SERVER_AUTH) && !eku.contains(ANY_EKU)) {
-            throw purpose(CertText.subject(leaf) + " extendedKeyUsage "
-                    + eku.stream().map(oid -> EKU_NAMES.getOrDefault(oid, oid)).toList() + " lacks serverAuth");
+    static void require(TrustPath path) throws VerificationException {
+        X509Certificate leaf = path.leaf();
+        requireServerAuth(leaf, CertText.subject(leaf));
+        for (X509Certificate ca : path.intermediateCas()) {
+            requireServerAuth(ca, CertText.subject(ca));
+        }
+        if (path.trustedIntermediate().isPresent()) {
+            requireServerAuth(path.anchor(), CertText.anchor(path.anchor()));
         }
         boolean[] ku = leaf.getKeyUsage();
         if (ku != null && !(bit(ku, DIGITAL_SIGNATURE) || bit(ku, KEY_ENCIPHERMENT) || bit(ku, KEY_AGREEMENT))) {
@@ -42,11 +49,19 @@ final class ServerPurpose {
         }
     }
 
-    private static List<String> extendedKeyUsage(X509Certificate leaf) throws VerificationException {
+    private static void requireServerAuth(X509Certificate cert, String who) throws VerificationException {
+        List<String> eku = extendedKeyUsage(cert, who);
+        if (eku != null && !eku.contains(SERVER_AUTH) && !eku.contains(ANY_EKU)) {
+            throw purpose(who + " extendedKeyUsage "
+                    + eku.stream().map(oid -> EKU_NAMES.getOrDefault(oid, oid)).toList() + " lacks serverAuth");
+        }
+    }
+
+    private static List<String> extendedKeyUsage(X509Certificate cert, String who) throws VerificationException {
         try {
-            return leaf.getExtendedKeyUsage();
+            return cert.getExtendedKeyUsage();
         } catch (CertificateParsingException e) {
-            throw purpose(CertText.subject(leaf) + " has an unparseable extendedKeyUsage: " + e.getMessage());
+            throw purpose(who + " has an unparseable extendedKeyUsage: " + e.getMessage());
         }
     }
 

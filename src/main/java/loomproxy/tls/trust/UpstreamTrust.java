@@ -3,6 +3,7 @@ package loomproxy.tls.trust;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertPathValidatorException.BasicReason;
 import java.security.cert.PKIXReason;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -16,8 +17,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * Verifies upstream servers as SPEC §4 says: a path to any certificate of
  * {@code proxy_ssl_trusted_certificate}, at most {@code proxy_ssl_verify_depth} intermediates, PKIX
- * (dates, constraints, key usage, CRLs of {@code proxy_ssl_crl}), the serverAuth purpose and the
- * name. One instance serves every session of a server block: it holds no per-handshake state.
+ * (dates, constraints, key usage, CRLs of {@code proxy_ssl_crl}), the constraints of a trusted
+ * intermediate that PKIX leaves out, the serverAuth purpose and the name. One instance serves every session of a server block: it holds no per-handshake state.
  *
  * <p>This package is the security-critical part of loomproxy and is meant to be audited on its own:
  * its public surface is this class and {@link VerificationException}. It knows nothing of JSSE's
@@ -67,10 +68,24 @@ public final class UpstreamTrust {
         if (chain == null || chain.length == 0) {
             throw new VerificationException(VerifyReason.UNTRUSTED, "the upstream sent no certificate");
         }
+        try {
+            check(chain, name);
+        } catch (RuntimeException e) {
+            // Fail closed on whatever the JDK throws for odd certificates: its name constraints
+            // matcher, for one, throws StringIndexOutOfBoundsException on an empty DNS subtree.
+            String detail = "checking " + CertText.subject(chain[0]) + " failed (" + e.getClass().getName() + ")";
+            var cause = new CertPathValidatorException(detail, null, null, -1, BasicReason.UNSPECIFIED);
+            throw new VerificationException(VerifyReason.UNTRUSTED, detail, cause);
+        }
+    }
+
+    private void check(X509Certificate[] chain, String name) throws VerificationException {
         TrustPath path = chains.build(chain);
         requireDepth(path);
         pkix.validate(path, clock.instant());
-        ServerPurpose.require(chain[0]);
+        TrustedIntermediate.require(path);
+        ServerPurpose.require(path);
+        NameConstraints.require(path);
         if (!HostnameMatcher.matches(name, chain[0])) {
             throw new VerificationException(VerifyReason.NAME,
                     name + " not in " + HostnameMatcher.namesOf(chain[0]));

@@ -14,9 +14,12 @@ enum VerifyReason {
     EXPIRED,
     NOT_YET_VALID,
     REVOKED,
-    /** The certificate does not name the expected host ({@code proxy_ssl_name} or the server's host). */
+    /**
+     * The certificate does not name the expected host ({@code proxy_ssl_name} or the server's host),
+     * or a certificate's names are outside the name constraints of a CA above it.
+     */
     NAME,
-    /** A certificate may not be used the way the chain uses it (CA:FALSE issuer, key usage, serverAuth EKU). */
+    /** A certificate may not be used the way the chain uses it (CA:FALSE issuer, key usage, pathlen, serverAuth EKU). */
     PURPOSE,
     /** {@code proxy_ssl_crl} has no current CRL for a CA of the chain, so revocation cannot be decided. */
     CRL;

@@ -26,6 +26,9 @@ class HostnameMatcherTest {
     private X509Certificate sanAndCn;
     private X509Certificate ipAsCn;
     private X509Certificate ipAsDns;
+    private X509Certificate mappedIp;
+    private X509Certificate plainIp;
+    private X509Certificate twoCns;
 
     @BeforeAll
     void certificates(@TempDir Path dir) {
@@ -38,6 +41,10 @@ class HostnameMatcherTest {
         sanAndCn = ca.newServer("cn.example.com").dns("other.example.com").issue().cert();
         ipAsCn = ca.newServer("10.0.0.1").cnOnly().issue().cert();
         ipAsDns = ca.newServer("leaf").dns("10.0.0.1").issue().cert();
+        mappedIp = ca.newServer("leaf").ip("::ffff:192.0.2.1").issue().cert();
+        plainIp = ca.newServer("leaf").ip("192.0.2.1").issue().cert();
+        twoCns = ca.newServer("last.example.com").cnOnly().subject("/CN=first.example.com/O=Org/CN=last.example.com")
+                .issue().cert();
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -75,6 +82,18 @@ class HostnameMatcherTest {
     }
 
     @Test
+    void ipv4MappedIpv6AndIpv4AreDifferentNames() {
+        // 16 bytes are not 4: neither stands for the other, as OpenSSL compares iPAddress SANs.
+        assertFalse(HostnameMatcher.matches("192.0.2.1", mappedIp));
+        assertTrue(HostnameMatcher.matches("::ffff:192.0.2.1", mappedIp));
+        assertTrue(HostnameMatcher.matches("[::FFFF:c000:0201]", mappedIp));
+        assertFalse(HostnameMatcher.matches("::ffff:192.0.2.1", plainIp));
+        assertTrue(HostnameMatcher.matches("192.0.2.1", plainIp));
+        assertEquals(List.of("IP:0:0:0:0:0:ffff:c000:201"), HostnameMatcher.namesOf(mappedIp));
+        assertEquals(16, HostnameMatcher.ipLiteral("::ffff:192.0.2.1").orElseThrow().length);
+    }
+
+    @Test
     void commonNameOnlyWhenThereIsNoSan() {
         assertTrue(HostnameMatcher.matches("legacy.example.com", cnOnly));
         assertTrue(HostnameMatcher.matches("LEGACY.example.com", cnOnly));
@@ -83,6 +102,14 @@ class HostnameMatcherTest {
         assertFalse(HostnameMatcher.matches("x.y.w.example.com", wildcardCnOnly));
         assertFalse(HostnameMatcher.matches("cn.example.com", sanAndCn));
         assertTrue(HostnameMatcher.matches("other.example.com", sanAndCn));
+    }
+
+    @Test
+    void onlyTheLastCommonNameCounts() {
+        // RFC 6125 §6.4.4 and the JDK's "most specific" CN (X500Name#findMostSpecificAttribute).
+        assertTrue(HostnameMatcher.matches("last.example.com", twoCns));
+        assertFalse(HostnameMatcher.matches("first.example.com", twoCns));
+        assertEquals(List.of("CN:last.example.com"), HostnameMatcher.namesOf(twoCns));
     }
 
     @Test

@@ -205,6 +205,20 @@ class UpstreamTrustTest {
     }
 
     @Test
+    void commonNameStaysOutOfTheSansAfterANameConstraintsCheck() {
+        // The JDK's name constraints check adds the CN to the certificate's parsed SANs (as an IP
+        // when there is no IP SAN, as a DNS name when there is no DNS SAN); it must not match.
+        Ca constrained = root.newIntermediate("Constrained Int").nameConstraints("permitted;DNS:partner.example").issue();
+        Issued ipCn = constrained.newServer("192.0.2.9").dns("db.partner.example").issue();
+        Issued dnsCn = constrained.newServer("www.partner.example").ip("192.0.2.10").issue();
+        UpstreamTrust trust = trust(1, root.certificate());
+        assertEquals("name: 192.0.2.9 not in [DNS:db.partner.example]",
+                assertThrows(VerificationException.class, () -> trust.verify(ipCn.chain(), "192.0.2.9")).getMessage());
+        assertEquals("name: www.partner.example not in [IP:192.0.2.10]", assertThrows(VerificationException.class,
+                () -> trust.verify(dnsCn.chain(), "www.partner.example")).getMessage());
+    }
+
+    @Test
     void intermediateWithoutCaFlagIsAPurposeFailure() {
         Issued leaf = root.newIntermediate("Not A CA").notCa().issue().server(HOST);
         VerificationException e = rejected(trust(1, root.certificate()), leaf.chain(), VerifyReason.PURPOSE);

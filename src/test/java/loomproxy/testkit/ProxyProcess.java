@@ -1,0 +1,171 @@
+package loomproxy.testkit;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.spi.ToolProvider;
+
+/**
+ * loomproxy as users run it: a separate JVM started with a configuration file, told things with
+ * real signals, read through its error log and output. The configuration text may use {@code %PORT%}
+ * for a free loopback port chosen here and {@code %DIR%} for the process's directory.
+ */
+public final class ProxyProcess implements AutoCloseable {
+    private static Path jar;
+
+    private final Process process;
+    private final Path dir;
+    private final int port;
+
+    private ProxyProcess(Process process, Path dir, int port) {
+        this.process = process;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Starts the proxy and waits until it logs that it listens. */
+    public static ProxyProcess start(Path dir, String config) throws IOException {
+        return start(dir, config, 0);
+    }
+
+    /**
+     * @param openFiles when above 0, the process runs with this hard limit on open files (bash's
+     *                  {@code ulimit -n}; the JVM raises its soft limit to the hard one)
+     */
+    public static ProxyProcess start(Path dir, String config, int openFiles) throws IOException {
+        ProxyProcess proxy = launch(dir, config, openFiles);
+        try {
+            if (!proxy.awaitListeningOrExit()) {
+                throw new AssertionError("exited with " + proxy.process.exitValue() + ": " + proxy.output());
+            }
+        } catch (RuntimeException | Error e) {
+            proxy.close();
+            throw e;
+        }
+        return proxy;
+    }
+
+    /** Starts the process and returns at once; see {@link #awaitListeningOrExit()}. */
+    public static ProxyProcess launch(Path dir, String config, int openFiles) throws IOException {
+        int port = freePort();
+        Path file = dir.resolve("loomproxy.properties");
+        Files.writeString(file, config.replace("%PORT%", Integer.toString(port)).replace("%DIR%", dir.toString()));
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new ArrayList<>();
+        if (openFiles > 0) {
+            command.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "bash"));
+        }
+        command.addAll(List.of(java, "-jar", jar().toString(), file.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.log").toFile()).start();
+        return new ProxyProcess(process, dir, port);
+    }
+
+    /** Waits until the proxy listens (true) or has exited (false). */
+    public boolean awaitListeningOrExit() {
+        Wait.until(() -> output().contains("listening") || !process.isAlive(), Duration.ofSeconds(30),
+                () -> "did not start: " + output());
+        if (output().contains("listening")) {
+            return true;
+        }
+        try {
+            process.waitFor(); // it is not alive: this returns at once, with its output complete
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public Socket connect() throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        socket.setSoTimeout(20_000);
+        return socket;
+    }
+
+    /** Sends a signal by name ("TERM", "HUP", "USR1") with kill(1). */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " failed");
+        }
+    }
+
+    /** Everything the process printed, and its error log when it writes one to DIR/error.log. */
+    public String output() {
+        return read(dir.resolve("out.log")) + read(dir.resolve("error.log"));
+    }
+
+    public boolean refuses() {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Waits for the exit and returns the code; fails after {@code limit}. */
+    public int awaitExit(Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("still running after " + limit.toMillis() + "ms: " + output());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+
+    /**
+     * loomproxy's own classes as a jar, as users run it ({@code java -jar}): the test classpath
+     * would add a directory, where every class loaded late needs a file descriptor of its own.
+     */
+    private static synchronized Path jar() throws IOException {
+        if (jar == null) {
+            Path classes = Path.of("target", "classes").toAbsolutePath();
+            Path file = Files.createTempFile("loomproxy-test-", ".jar");
+            file.toFile().deleteOnExit();
+            Files.delete(file);
+            ToolProvider tool = ToolProvider.findFirst("jar").orElseThrow(() -> new IOException("no jar tool in this JDK"));
+            StringWriter out = new StringWriter();
+            int code = tool.run(new PrintWriter(out), new PrintWriter(out), "--create", "--file", file.toString(),
+                    "--main-class", "loomproxy.cli.Main", "-C", classes.toString(), ".");
+            if (code != 0) {
+                throw new IOException("jar failed: " + out);
+            }
+            jar = file;
+        }
+        return jar;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
