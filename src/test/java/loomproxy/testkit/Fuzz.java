@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * The oracle and tally of one seeded fuzz target: every input must either be accepted or be refused
  * with the module's checked exception and a one-line message that names the file where there is one.
  * Anything else (a RuntimeException, a StackOverflowError, an OutOfMemoryError) fails the test with
- * the input shrunk to what still provokes it, ready to paste into a regression test.
+ * the input shrunk to what still provokes it, ready to paste into a regression test; so does an input
+ * that takes seconds of CPU.
  *
  * @param <T> the input type: byte[] for files and DER, String for configuration values
  */
@@ -18,6 +19,15 @@ public final class Fuzz<T> {
 
     /** Any line break (\n, \r and the rarer ones: VT, FF, NEL, U+2028, U+2029): a message is one log line. */
     private static final Pattern LINE_BREAK = Pattern.compile("\\R");
+
+    /**
+     * CPU time one input may take, so that quadratic work fails the test rather than only slowing it: the
+     * slow inputs fixed so far took one to five seconds, the parsers now take a few milliseconds. CPU time,
+     * because a busy machine stretches wall time several times.
+     */
+    private static final long SLOW_INPUT_CPU_NANOS = 2_000_000_000L;
+    /** How much of a slow input the failure shows; slow inputs are not shrunk, each try would be slow too. */
+    private static final int SHOWN = 2_000;
 
     /** The code under test, given one input. */
     @FunctionalInterface
@@ -52,13 +62,19 @@ public final class Fuzz<T> {
         long startCpu = CPU.getCurrentThreadCpuTime();
         Throwable problem = problem(input, file, target);
         long elapsed = System.nanoTime() - start;
+        long cpu = CPU.getCurrentThreadCpuTime() - startCpu;
         nanos += elapsed;
-        cpuNanos += CPU.getCurrentThreadCpuTime() - startCpu;
+        cpuNanos += cpu;
         if (elapsed > slowestNanos) {
             slowestNanos = elapsed;
             slowestLength = shrink.length(input);
         }
         inputs++;
+        if (problem == null && cpu > SLOW_INPUT_CPU_NANOS) {
+            String literal = shrink.literal(input);
+            throw new AssertionError(String.format("%s: input %d took %d ms of CPU (length %d): %s", name, inputs,
+                    cpu / 1_000_000, shrink.length(input), literal.substring(0, Math.min(SHOWN, literal.length()))));
+        }
         if (problem != null) {
             T smallest = Shrink.smallest(input, shrink, candidate -> sameProblem(problem, problem(candidate, file, target)));
             throw new AssertionError(String.format("%s: input %d: %s%nshrunk input: %s", name, inputs, problem,
