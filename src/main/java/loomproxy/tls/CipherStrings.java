@@ -10,14 +10,13 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import loomproxy.config.Printable;
 import loomproxy.tls.CipherSuite.Au;
 import loomproxy.tls.CipherSuite.Enc;
 import loomproxy.tls.CipherSuite.Kx;
 import loomproxy.tls.CipherSuite.Mac;
 import loomproxy.tls.CipherSuite.Pattern;
 import loomproxy.tls.CipherSuite.Since;
-
-import static loomproxy.tls.TlsConfigException.printable;
 
 /**
  * OpenSSL cipher strings ({@code proxy_ssl_ciphers}) evaluated the way OpenSSL 3.0's
@@ -265,7 +264,7 @@ final class CipherStrings {
             }
             if (pos == start) {
                 String found = pos < text.length()
-                        ? "unexpected '" + printable(Character.toString(text.codePointAt(pos))) + "' at position " + (offset + pos + 1)
+                        ? "unexpected '" + Printable.escape(Character.toString(text.codePointAt(pos))) + "' at position " + (offset + pos + 1)
                         : "'" + text.charAt(pos - 1) + "' at the end is not followed by a name";
                 throw new TlsConfigException(named(whole) + ": " + found
                         + "; names are letters, digits, '-', '.' and '=', separated by ':'");

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import loomproxy.config.Printable;
+
 import static java.util.Map.entry;
-import static loomproxy.tls.TlsConfigException.printable;
 
 /**
  * {@code proxy_ssl_conf_command} values ("Ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256",
@@ -76,7 +77,7 @@ final class SslConfCommands {
         Set<String> suites = new LinkedHashSet<>();
         for (String item : items(value)) {
             if (!supported.contains(item)) {
-                throw new TlsConfigException(quote(command) + ": " + printable(item) + (item.contains("_WITH_")
+                throw new TlsConfigException(quote(command) + ": " + Printable.escape(item) + (item.contains("_WITH_")
                         ? " is a TLS 1.2 suite; put it in proxy_ssl_ciphers"
                         : " is not a TLS 1.3 cipher suite this JDK supports") + "; use " + String.join(", ", supported));
             }
@@ -91,7 +92,7 @@ final class SslConfCommands {
         for (String item : value.split(":", -1)) {
             String jsse = GROUPS.get(item.strip());
             if (jsse == null) {
-                String what = item.isBlank() ? "an empty group name" : "unknown group " + printable(item.strip());
+                String what = item.isBlank() ? "an empty group name" : "unknown group " + Printable.escape(item.strip());
                 throw new TlsConfigException(quote(command) + ": " + what + "; use one or more of " + GROUP_NAMES
                         + ", separated by ':'");
             }
@@ -108,7 +109,7 @@ final class SslConfCommands {
         if (directive != null) {
             return new TlsConfigException(quote(command) + ": set this with " + directive + " instead");
         }
-        return new TlsConfigException(quote(command) + ": unsupported command " + printable(name)
+        return new TlsConfigException(quote(command) + ": unsupported command " + Printable.escape(name)
                 + "; loomproxy supports Ciphersuites, Groups and Curves (an alias of Groups)");
     }
 

@@ -1,6 +1,6 @@
 package loomproxy.tls;
 
-import loomproxy.tls.pem.PemFiles;
+import loomproxy.config.Printable;
 
 /**
  * A TLS setting or file that cannot be used: a one-line message naming the file or value and what to
@@ -15,13 +15,8 @@ public final class TlsConfigException extends Exception {
         super(message, cause);
     }
 
-    /** A configuration value in double quotes, as messages show it: see {@link #printable}. */
+    /** A configuration value in double quotes, as messages show it: escaped by {@link Printable}. */
     static String quote(String value) {
-        return '"' + printable(value) + '"';
-    }
-
-    /** A configuration value as messages show it, escaped as {@link PemFiles#printable} escapes file text. */
-    static String printable(String value) {
-        return PemFiles.printable(value);
+        return '"' + Printable.escape(value) + '"';
     }
 }

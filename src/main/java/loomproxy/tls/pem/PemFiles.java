@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import loomproxy.config.Printable;
+
 /** The PEM files of the {@code proxy_ssl_*} directives: certificate chains, CRLs, passphrases. */
 public final class PemFiles {
     /** OpenSSL's PEM_read_bio_X509_AUX, which NGINX uses, accepts all three labels. */
@@ -32,7 +34,7 @@ public final class PemFiles {
 
     /** Certificates in file order (leaf first for a chain). At least one, else error. */
     public static List<X509Certificate> certificates(Path file) throws PemException {
-        return certificates(printable(file.toString()), read(file));
+        return certificates(Printable.escape(file.toString()), read(file));
     }
 
     /** {@link #certificates(Path)} of bytes already read; {@code file} names them in messages. */
@@ -53,7 +55,7 @@ public final class PemFiles {
 
     /** CRLs in the file; at least one, else error. */
     public static List<X509CRL> crls(Path file) throws PemException {
-        return crls(printable(file.toString()), read(file));
+        return crls(Printable.escape(file.toString()), read(file));
     }
 
     /** {@link #crls(Path)} of bytes already read; {@code file} names them in messages. */
@@ -77,7 +79,7 @@ public final class PemFiles {
      * ngx_ssl_read_password_file); a trailing CR is dropped and empty lines are skipped.
      */
     public static List<char[]> passphrases(Path file) throws PemException {
-        return passphrases(printable(file.toString()), read(file));
+        return passphrases(Printable.escape(file.toString()), read(file));
     }
 
     /** {@link #passphrases(Path)} of bytes already read, which it wipes; {@code file} names them in messages. */
@@ -120,7 +122,7 @@ public final class PemFiles {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new PemException("cannot read " + printable(file.toString()) + ": " + reason(e), e);
+            throw new PemException("cannot read " + Printable.escape(file.toString()) + ": " + reason(e), e);
         }
     }
 
@@ -144,39 +146,13 @@ public final class PemFiles {
         return message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
-    /**
-     * Text from a file or from the configuration as a message shows it: control characters and line
-     * separators escaped the way the configuration file writes them (backslash and n, t, r, f, or u and
-     * four hex digits), so that a damaged PEM label or a value decoded from a properties escape cannot
-     * split the one-line message. {@code TlsConfigException} shows configuration values the same way.
-     */
-    public static String printable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> {
-            switch (c) {
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\f' -> out.append("\\f");
-                default -> out.append(escaped(c) ? String.format("\\u%04x", c) : Character.toString(c));
-            }
-        });
-        return out.toString();
-    }
-
-    /** Control characters, line and paragraph separators, and a lone surrogate, which a UTF-8 log shows as '?'. */
-    private static boolean escaped(int codePoint) {
-        return Character.isISOControl(codePoint) || codePoint == 0x2028 || codePoint == 0x2029
-                || (codePoint >= Character.MIN_SURROGATE && codePoint <= Character.MAX_SURROGATE);
-    }
-
     /** " (found CERTIFICATE, RSA PRIVATE KEY)" — what the file held instead, to spot a swapped path. */
     static String found(List<Pem.Entry> blocks) {
         if (blocks.isEmpty()) {
             return " (found no PEM block)";
         }
         Set<String> labels = new TreeSet<>();
-        blocks.forEach(block -> labels.add(printable(block.label())));
+        blocks.forEach(block -> labels.add(Printable.escape(block.label())));
         return " (found " + String.join(", ", labels) + ")";
     }
 

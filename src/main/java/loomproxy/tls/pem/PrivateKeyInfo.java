@@ -12,6 +12,8 @@ import java.security.spec.PSSParameterSpec;
 import java.util.List;
 import java.util.Map;
 
+import loomproxy.config.Printable;
+
 /**
  * The PKCS#8 {@code PrivateKeyInfo} (RFC 5208 section 5), the only private key encoding the JDK's
  * KeyFactory reads: built here from PKCS#1 and SEC1 keys, then checked for an algorithm and curve a
@@ -125,7 +127,7 @@ final class PrivateKeyInfo {
                 room = (bits - 1 + 7) / 8 - MessageDigest.getInstance(pss.getDigestAlgorithm()).getDigestLength() - 2;
             } catch (NoSuchAlgorithmException e) {
                 throw new PemException(String.format("%s: this RSASSA-PSS key names digest %s, which the JDK lacks: "
-                        + "check the key file", file, PemFiles.printable(pss.getDigestAlgorithm())), e);
+                        + "check the key file", file, Printable.escape(pss.getDigestAlgorithm())), e);
             }
             if (pss.getSaltLength() > room) {
                 throw new PemException(String.format("%s: this RSASSA-PSS key's salt length %d does not fit its %d-bit "

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import loomproxy.config.Printable;
+
 /**
  * proxy_ssl_certificate_key: the first private key of a PEM file in any encoding OpenSSL writes
  * (PKCS#8, encrypted PKCS#8, PKCS#1 RSA, SEC1 EC, and the legacy encrypted forms of the last two),
@@ -30,7 +32,7 @@ public final class PrivateKeys {
 
     /** Reads the first private key in a PEM file. passphrases may be empty. */
     public static PrivateKey read(Path file, List<char[]> passphrases) throws PemException {
-        return read(PemFiles.printable(file.toString()), PemFiles.read(file), passphrases);
+        return read(Printable.escape(file.toString()), PemFiles.read(file), passphrases);
     }
 
     /** {@link #read(Path, List)} of bytes already read; {@code name} names them in messages. */

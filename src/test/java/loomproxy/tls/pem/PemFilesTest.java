@@ -155,10 +155,4 @@ class PemFilesTest {
         PrivateKeysTest.assertMessage("cannot read " + dir + "/two\\nlines.pem: No such file or directory",
                 () -> PemFiles.certificates(file));
     }
-
-    @Test
-    void printableEscapesWhatWouldBreakALogLine() {
-        assertEquals("a\\nb\\r\\tc\\u0085\\u2028\\u0000d\\ud800e\uD83D\uDE00\u00e9",
-                PemFiles.printable("a\nb\r\tc\u0085\u2028\u0000d\uD800e\uD83D\uDE00\u00e9"));
-    }
 }

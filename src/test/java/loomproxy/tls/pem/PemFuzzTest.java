@@ -92,7 +92,7 @@ class PemFuzzTest {
     @Test
     void aLabelWithALineBreakIsEscapedInTheMessage() {
         byte[] input = "-----BEGIN \u000b-----\n".getBytes(ISO_8859_1);
-        PrivateKeysTest.assertMessage("vt.pem: PEM \\u000b at line 1 has no \"-----END \\u000b-----\" line",
+        PrivateKeysTest.assertMessage("vt.pem: PEM \\u000B at line 1 has no \"-----END \\u000B-----\" line",
                 () -> PemFiles.certificates("vt.pem", input));
     }
 
