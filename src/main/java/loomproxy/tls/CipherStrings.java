@@ -264,7 +264,8 @@ final class CipherStrings {
             }
             if (pos == start) {
                 String found = pos < text.length()
-                        ? "unexpected '" + Printable.escape(Character.toString(text.codePointAt(pos))) + "' at position " + (offset + pos + 1)
+                        ? "unexpected '" + Printable.escape(Character.toString(text.codePointAt(pos))) + "' at position "
+                                + (offset + pos + 1)
                         : "'" + text.charAt(pos - 1) + "' at the end is not followed by a name";
                 throw new TlsConfigException(named(whole) + ": " + found
                         + "; names are letters, digits, '-', '.' and '=', separated by ':'");
