@@ -7,10 +7,11 @@ package loomproxy.config;
  * commands, so control characters, line and paragraph separators and unpaired surrogates are written
  * back as the file's own escapes.
  */
-final class Printable {
+public final class Printable {
     private Printable() {}
 
-    static String escape(String text) {
+    /** Also the escaping of the TLS layer's messages (TlsConfigException, PemException), which quote files and values. */
+    public static String escape(String text) {
         if (text.chars().noneMatch(Printable::special)) {
             return text;
         }

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import loomproxy.config.Printable;
 import loomproxy.tls.CipherSuite.Au;
 import loomproxy.tls.CipherSuite.Enc;
 import loomproxy.tls.CipherSuite.Kx;
@@ -75,22 +76,27 @@ final class CipherStrings {
         return CipherSuite.byStandardName(jsseSuite).map(s -> s.openssl).orElse(jsseSuite);
     }
 
+    /** "cipher string \"HIGH:!aNULL\"", for every message: the string with its control characters escaped. */
+    private static String named(String cipherString) {
+        return "cipher string " + TlsConfigException.quote(cipherString);
+    }
+
     /** Suite B prefixes (RFC 6460) also restrict curves and signatures, which a suite list cannot express. */
     private static void rejectSuiteB(String cipherString) throws TlsConfigException {
         if (cipherString.startsWith("SUITEB")) {
-            throw new TlsConfigException("cipher string \"" + cipherString + "\": Suite B modes are not supported;"
+            throw new TlsConfigException(named(cipherString) + ": Suite B modes are not supported;"
                     + " list the suites instead, e.g. \"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384\"");
         }
     }
 
     private static TlsConfigException nothingUsable(String cipherString, List<CipherSuite> chosen) {
         if (chosen.isEmpty()) {
-            return new TlsConfigException("cipher string \"" + cipherString
-                    + "\" selects no cipher suite; use e.g. \"HIGH:!aNULL:!MD5\" (`openssl ciphers -v STRING` shows a selection)");
+            return new TlsConfigException(named(cipherString)
+                    + " selects no cipher suite; use e.g. \"HIGH:!aNULL:!MD5\" (`openssl ciphers -v STRING` shows a selection)");
         }
         String some = chosen.stream().limit(3).map(s -> s.openssl).collect(Collectors.joining(", "))
                 + (chosen.size() > 3 ? ", ..." : "");
-        return new TlsConfigException("cipher string \"" + cipherString + "\" selects only suites this JDK does not enable ("
+        return new TlsConfigException(named(cipherString) + " selects only suites this JDK does not enable ("
                 + some + "); choose others, e.g. \"HIGH:!aNULL:!MD5\", or see jdk.tls.disabledAlgorithms in java.security");
     }
 
@@ -245,7 +251,7 @@ final class CipherStrings {
             if (word.equals("STRENGTH")) {
                 ordering.strengthSort();
             } else if (!word.matches("SECLEVEL=[0-5]")) {
-                throw new TlsConfigException("cipher string \"" + whole + "\": unknown command @" + word
+                throw new TlsConfigException(named(whole) + ": unknown command @" + word
                         + "; OpenSSL knows @STRENGTH and @SECLEVEL=0 to 5");
             }
             skipToSeparator();
@@ -257,9 +263,11 @@ final class CipherStrings {
                 pos++;
             }
             if (pos == start) {
-                String found = pos < text.length() ? "unexpected '" + text.charAt(pos) + "' at position " + (offset + pos + 1)
+                String found = pos < text.length()
+                        ? "unexpected '" + Printable.escape(Character.toString(text.codePointAt(pos))) + "' at position "
+                                + (offset + pos + 1)
                         : "'" + text.charAt(pos - 1) + "' at the end is not followed by a name";
-                throw new TlsConfigException("cipher string \"" + whole + "\": " + found
+                throw new TlsConfigException(named(whole) + ": " + found
                         + "; names are letters, digits, '-', '.' and '=', separated by ':'");
             }
             return text.substring(start, pos);

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import loomproxy.config.Printable;
+
 import static java.util.Map.entry;
 
 /**
@@ -75,7 +77,7 @@ final class SslConfCommands {
         Set<String> suites = new LinkedHashSet<>();
         for (String item : items(value)) {
             if (!supported.contains(item)) {
-                throw new TlsConfigException(quote(command) + ": " + item + (item.contains("_WITH_")
+                throw new TlsConfigException(quote(command) + ": " + Printable.escape(item) + (item.contains("_WITH_")
                         ? " is a TLS 1.2 suite; put it in proxy_ssl_ciphers"
                         : " is not a TLS 1.3 cipher suite this JDK supports") + "; use " + String.join(", ", supported));
             }
@@ -90,7 +92,7 @@ final class SslConfCommands {
         for (String item : value.split(":", -1)) {
             String jsse = GROUPS.get(item.strip());
             if (jsse == null) {
-                String what = item.isBlank() ? "an empty group name" : "unknown group " + item.strip();
+                String what = item.isBlank() ? "an empty group name" : "unknown group " + Printable.escape(item.strip());
                 throw new TlsConfigException(quote(command) + ": " + what + "; use one or more of " + GROUP_NAMES
                         + ", separated by ':'");
             }
@@ -107,7 +109,7 @@ final class SslConfCommands {
         if (directive != null) {
             return new TlsConfigException(quote(command) + ": set this with " + directive + " instead");
         }
-        return new TlsConfigException(quote(command) + ": unsupported command " + name
+        return new TlsConfigException(quote(command) + ": unsupported command " + Printable.escape(name)
                 + "; loomproxy supports Ciphersuites, Groups and Curves (an alias of Groups)");
     }
 
@@ -121,6 +123,6 @@ final class SslConfCommands {
     }
 
     private static String quote(String command) {
-        return "proxy_ssl_conf_command \"" + command.strip() + "\"";
+        return "proxy_ssl_conf_command " + TlsConfigException.quote(command.strip());
     }
 }

@@ -79,6 +79,17 @@ class CipherStringsTest {
         assertTrue(e.getMessage().contains("'!' at the end is not followed by a name"), e.getMessage());
     }
 
+    /**
+     * Found by CipherStringsFuzzTest: the configuration file's \r and \n escapes put a line break into the
+     * cipher string, and the message carried it, splitting one error over two lines.
+     */
+    @Test
+    void controlCharactersAreEscapedInTheMessage() {
+        TlsConfigException e = assertThrows(TlsConfigException.class, () -> CipherStrings.select("\r", ALL));
+        assertEquals("cipher string \"\\r\": unexpected '\\r' at position 1; names are letters, digits, '-', '.' and '=',"
+                + " separated by ':'", e.getMessage());
+    }
+
     @Test
     void commands() throws TlsConfigException {
         assertEquals(CipherStrings.select("HIGH", ALL), CipherStrings.select("HIGH:@SECLEVEL=2", ALL));

@@ -107,4 +107,19 @@ class SslConfCommandsTest {
         assertEquals("proxy_ssl_conf_command \"MinProtocol TLSv1.3\": set this with proxy_ssl_protocols instead",
                 e.getMessage());
     }
+
+    /**
+     * Found by SslConfCommandsFuzzTest: a line break from the configuration file's \n escape went into the
+     * message as it was, in the command and in an item, splitting one error over two lines.
+     */
+    @Test
+    void controlCharactersAreEscapedInTheMessage() {
+        TlsConfigException command = assertThrows(TlsConfigException.class, () -> SslConfCommands.parse(List.of("g\n2"), JDK));
+        assertEquals("proxy_ssl_conf_command \"g\\n2\": unsupported command g; loomproxy supports Ciphersuites, Groups"
+                + " and Curves (an alias of Groups)", command.getMessage());
+        TlsConfigException item = assertThrows(TlsConfigException.class,
+                () -> SslConfCommands.parse(List.of("Groups X25519\u2028P-256"), JDK));
+        assertEquals(true, item.getMessage().startsWith("proxy_ssl_conf_command \"Groups X25519\\u2028P-256\": unknown group"
+                + " X25519\\u2028P-256;"), item.getMessage());
+    }
 }

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import loomproxy.config.Printable;
+
 /**
  * PEM text to blocks, parsed the lax way RFC 7468 section 2 recommends and OpenSSL behaves: text
  * before, between and after blocks is ignored (openssl writes "Bag Attributes" and certificate dumps
@@ -29,7 +31,7 @@ final class Pem {
 
         /** Where the block is, for messages: "RSA PRIVATE KEY at line 3". */
         String where() {
-            return label + " at line " + line;
+            return Printable.escape(label) + " at line " + line;
         }
     }
 
@@ -54,7 +56,8 @@ final class Pem {
             if (label(line, END) != null) {
                 if (!label.equals(label(line, END))) {
                     throw new PemException(String.format("%s: PEM %s at line %d ends with \"%s\" at line %d: "
-                            + "the file is damaged, export it again", file, label, begin + 1, line.strip(), i + 1));
+                            + "the file is damaged, export it again", file, Printable.escape(label), begin + 1,
+                            Printable.escape(line.strip()), i + 1));
                 }
                 return i;
             }
@@ -63,7 +66,8 @@ final class Pem {
             }
         }
         throw new PemException(String.format("%s: PEM %s at line %d has no \"-----END %s-----\" line: "
-                + "the file is truncated or damaged, export it again", file, label, begin + 1, label));
+                + "the file is truncated or damaged, export it again", file, Printable.escape(label), begin + 1,
+                Printable.escape(label)));
     }
 
     private static Entry block(String file, String label, List<String> body, int line) throws PemException {
@@ -82,7 +86,7 @@ final class Pem {
             return new Entry(label, Map.copyOf(headers), Base64.getDecoder().decode(base64.toString()), line);
         } catch (IllegalArgumentException e) {
             throw new PemException(String.format("%s: PEM %s at line %d is not valid base64: "
-                    + "the file is damaged, export it again", file, label, line));
+                    + "the file is damaged, export it again", file, Printable.escape(label), line));
         }
     }
 

@@ -13,6 +13,8 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
+import loomproxy.config.Printable;
+
 /**
  * OpenSSL's legacy PEM encryption of a traditional key, as written by {@code openssl rsa -traditional
  * -aes256} or {@code openssl ec -aes256}: the RFC 1421 headers {@code Proc-Type: 4,ENCRYPTED} and
@@ -47,7 +49,7 @@ record PemEncryption(String name, String algorithm, int keyLength, byte[] iv) {
         Spec cipher = CIPHERS.get(name);
         if (cipher == null) {
             throw new PemException(String.format("%s: %s is encrypted with %s, which loomproxy cannot decrypt: "
-                    + "re-encrypt it with openssl pkcs8 -topk8 -v2 aes-256-cbc", file, block.where(), name));
+                    + "re-encrypt it with openssl pkcs8 -topk8 -v2 aes-256-cbc", file, block.where(), Printable.escape(name)));
         }
         String hex = dekInfo.substring(comma + 1).strip();
         if (hex.length() != 2 * cipher.ivLength() || !hex.chars().allMatch(HexFormat::isHexDigit)) {

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import loomproxy.config.Printable;
+
 /** The PEM files of the {@code proxy_ssl_*} directives: certificate chains, CRLs, passphrases. */
 public final class PemFiles {
     /** OpenSSL's PEM_read_bio_X509_AUX, which NGINX uses, accepts all three labels. */
@@ -32,7 +34,12 @@ public final class PemFiles {
 
     /** Certificates in file order (leaf first for a chain). At least one, else error. */
     public static List<X509Certificate> certificates(Path file) throws PemException {
-        List<Pem.Entry> blocks = blocks(file);
+        return certificates(Printable.escape(file.toString()), read(file));
+    }
+
+    /** {@link #certificates(Path)} of bytes already read; {@code file} names them in messages. */
+    static List<X509Certificate> certificates(String file, byte[] content) throws PemException {
+        List<Pem.Entry> blocks = blocks(file, content);
         List<X509Certificate> certificates = new ArrayList<>();
         for (Pem.Entry block : blocks) {
             if (CERTIFICATE_LABELS.contains(block.label())) {
@@ -48,7 +55,12 @@ public final class PemFiles {
 
     /** CRLs in the file; at least one, else error. */
     public static List<X509CRL> crls(Path file) throws PemException {
-        List<Pem.Entry> blocks = blocks(file);
+        return crls(Printable.escape(file.toString()), read(file));
+    }
+
+    /** {@link #crls(Path)} of bytes already read; {@code file} names them in messages. */
+    static List<X509CRL> crls(String file, byte[] content) throws PemException {
+        List<Pem.Entry> blocks = blocks(file, content);
         List<X509CRL> crls = new ArrayList<>();
         for (Pem.Entry block : blocks) {
             if (block.label().equals(CRL_LABEL)) {
@@ -67,7 +79,11 @@ public final class PemFiles {
      * ngx_ssl_read_password_file); a trailing CR is dropped and empty lines are skipped.
      */
     public static List<char[]> passphrases(Path file) throws PemException {
-        byte[] bytes = read(file);
+        return passphrases(Printable.escape(file.toString()), read(file));
+    }
+
+    /** {@link #passphrases(Path)} of bytes already read, which it wipes; {@code file} names them in messages. */
+    static List<char[]> passphrases(String file, byte[] bytes) throws PemException {
         CharBuffer text = utf8(file, bytes);
         Arrays.fill(bytes, (byte) 0);
         List<char[]> passphrases = nonEmptyLines(text);
@@ -96,17 +112,17 @@ public final class PemFiles {
         return lines;
     }
 
-    /** The PEM blocks of a file, for every loader here and for {@link PrivateKeys}. */
-    static List<Pem.Entry> blocks(Path file) throws PemException {
+    /** The PEM blocks of a file's bytes, for every loader here and for {@link PrivateKeys}. */
+    static List<Pem.Entry> blocks(String file, byte[] content) throws PemException {
         // ISO-8859-1 maps every byte to a char, so text around the blocks never fails to decode.
-        return Pem.parse(file.toString(), new String(read(file), StandardCharsets.ISO_8859_1));
+        return Pem.parse(file, new String(content, StandardCharsets.ISO_8859_1));
     }
 
     static byte[] read(Path file) throws PemException {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new PemException("cannot read " + file + ": " + reason(e), e);
+            throw new PemException("cannot read " + Printable.escape(file.toString()) + ": " + reason(e), e);
         }
     }
 
@@ -136,11 +152,12 @@ public final class PemFiles {
             return " (found no PEM block)";
         }
         Set<String> labels = new TreeSet<>();
-        blocks.forEach(block -> labels.add(block.label()));
+        blocks.forEach(block -> labels.add(Printable.escape(block.label())));
         return " (found " + String.join(", ", labels) + ")";
     }
 
-    private static X509Certificate certificate(Path file, Pem.Entry block, int number) throws PemException {
+    private static X509Certificate certificate(String file, Pem.Entry block, int number) throws PemException {
+        checkNesting(file, "certificate " + number, block.der());
         try {
             return (X509Certificate) x509().generateCertificate(new ByteArrayInputStream(block.der()));
         } catch (CertificateException e) {
@@ -149,7 +166,8 @@ public final class PemFiles {
         }
     }
 
-    private static X509CRL crl(Path file, Pem.Entry block, int number) throws PemException {
+    private static X509CRL crl(String file, Pem.Entry block, int number) throws PemException {
+        checkNesting(file, "CRL " + number, block.der());
         try {
             return (X509CRL) x509().generateCRL(new ByteArrayInputStream(block.der()));
         } catch (GeneralSecurityException e) {
@@ -158,12 +176,21 @@ public final class PemFiles {
         }
     }
 
+    /** See {@link Der#checkNesting}: nesting the JDK must not be given. */
+    private static void checkNesting(String file, String what, byte[] der) throws PemException {
+        try {
+            Der.checkNesting(der);
+        } catch (Der.Malformed e) {
+            throw new PemException(String.format("%s: %s is not valid DER (%s): export it again", file, what, e.getMessage()), e);
+        }
+    }
+
     private static CertificateFactory x509() throws CertificateException {
         // Every JDK must provide X.509 (java.security.cert.CertificateFactory class documentation).
         return CertificateFactory.getInstance("X.509");
     }
 
-    private static CharBuffer utf8(Path file, byte[] bytes) throws PemException {
+    private static CharBuffer utf8(String file, byte[] bytes) throws PemException {
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes));
         } catch (CharacterCodingException e) {

@@ -3,6 +3,7 @@ package loomproxy.tls.pem;
 import java.io.IOException;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
+import java.security.spec.InvalidParameterSpecException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import javax.crypto.Cipher;
 import javax.crypto.EncryptedPrivateKeyInfo;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.PBEParameterSpec;
 
 /**
  * Decrypts a private key with the passphrases of proxy_ssl_password_file, tried in order as NGINX
@@ -21,6 +23,12 @@ import javax.crypto.spec.PBEKeySpec;
 final class PrivateKeyDecryption {
     private static final String PBES2 = "1.2.840.113549.1.5.13";
     private static final String REENCRYPT = "re-encrypt it with openssl pkcs8 -topk8 -v2 aes-256-cbc";
+    /**
+     * The most key-derivation iterations the JDK's own key stores accept (MAX_ITERATION_COUNT of
+     * PKCS12KeyStore and KeyProtector); openssl writes 2048. Every passphrase runs them all before it
+     * can fail, so a damaged count of 2^31 - 1 would hold startup for hours.
+     */
+    private static final int MAX_ITERATIONS = 5_000_000;
 
     /** OpenSSL's names for the PBES2 parts, to say precisely which one the JDK lacks. */
     private static final Map<String, String> NAMES = Map.of(
@@ -47,6 +55,11 @@ final class PrivateKeyDecryption {
         EncryptedPrivateKeyInfo info;
         String algorithm;
         try {
+            Der.checkNesting(der);
+        } catch (Der.Malformed e) {
+            throw notDer(file, e);
+        }
+        try {
             info = new EncryptedPrivateKeyInfo(der);
             algorithm = cipherName(info);
             // Probe both now, so that a scheme the JDK lacks is reported as such, not as a wrong passphrase.
@@ -55,6 +68,7 @@ final class PrivateKeyDecryption {
         } catch (IOException | GeneralSecurityException e) {
             throw unsupported(file, der, e);
         }
+        checkIterations(file, info.getAlgParameters());
         return decrypt(file, passphrases, info.getEncryptedData(), passphrase -> pbeCipher(info, algorithm, passphrase));
     }
 
@@ -117,6 +131,19 @@ final class PrivateKeyDecryption {
         return pbes2 && parameters != null ? parameters.toString() : name;
     }
 
+    private static void checkIterations(String file, AlgorithmParameters parameters) throws PemException {
+        int iterations;
+        try {
+            iterations = parameters == null ? 0 : parameters.getParameterSpec(PBEParameterSpec.class).getIterationCount();
+        } catch (InvalidParameterSpecException e) {
+            return; // no password-based scheme, so no iterations: the cipher itself will refuse the key
+        }
+        if (iterations > MAX_ITERATIONS) {
+            throw new PemException(String.format("%s: ENCRYPTED PRIVATE KEY asks for %d key derivation iterations, "
+                    + "more than the %d the JDK's key stores allow: %s", file, iterations, MAX_ITERATIONS, REENCRYPT));
+        }
+    }
+
     private static Cipher pbeCipher(EncryptedPrivateKeyInfo info, String algorithm, char[] passphrase)
             throws GeneralSecurityException {
         PBEKeySpec spec = new PBEKeySpec(passphrase);
@@ -135,9 +162,13 @@ final class PrivateKeyDecryption {
             return new PemException(String.format("%s: ENCRYPTED PRIVATE KEY uses %s, which the JDK cannot "
                     + "decrypt (%s): %s", file, describe(der), PemFiles.oneLine(e), REENCRYPT), e);
         } catch (Der.Malformed malformed) {
-            return new PemException(String.format("%s: ENCRYPTED PRIVATE KEY is not valid DER (%s): "
-                    + "export the key again", file, malformed.getMessage()), e);
+            return notDer(file, malformed);
         }
+    }
+
+    private static PemException notDer(String file, Der.Malformed e) {
+        return new PemException(String.format("%s: ENCRYPTED PRIVATE KEY is not valid DER (%s): export the key again",
+                file, e.getMessage()), e);
     }
 
     /** "PBES2 with scrypt and aes-256-cbc", or the scheme's name or OID when it is not PBES2. */

@@ -3,10 +3,16 @@ package loomproxy.tls.pem;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.interfaces.RSAKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.PSSParameterSpec;
 import java.util.List;
 import java.util.Map;
+
+import loomproxy.config.Printable;
 
 /**
  * The PKCS#8 {@code PrivateKeyInfo} (RFC 5208 section 5), the only private key encoding the JDK's
@@ -87,6 +93,7 @@ final class PrivateKeyInfo {
     static PrivateKey toKey(String file, byte[] pkcs8) throws PemException {
         String factory;
         try {
+            Der.checkNesting(pkcs8);
             Der.Value algorithm = Der.read(pkcs8).expect(Der.SEQUENCE, "PrivateKeyInfo")
                     .element(1, Der.SEQUENCE, "AlgorithmIdentifier");
             factory = keyFactory(file, algorithm.element(0, Der.OID, "the algorithm OID").oid());
@@ -96,11 +103,37 @@ final class PrivateKeyInfo {
         } catch (Der.Malformed e) {
             throw notDer(file, "PRIVATE KEY", e);
         }
+        PrivateKey key;
         try {
-            return KeyFactory.getInstance(factory).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+            key = KeyFactory.getInstance(factory).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
         } catch (GeneralSecurityException e) {
             throw new PemException(String.format("%s: the JDK rejects this %s key (%s): check the key file",
                     file, factory, PemFiles.oneLine(e)), e);
+        }
+        checkPssSaltLength(file, key);
+        return key;
+    }
+
+    /**
+     * An RSASSA-PSS key restricted to a salt length must leave room for it: RFC 8017 section 9.1.1 needs
+     * emLen >= hLen + sLen + 2. The JDK's KeyFactory takes any salt length, and its RSAPSSSignature adds
+     * them with Math.addExact, so a length near 2^31 made the key/certificate check throw ArithmeticException.
+     */
+    private static void checkPssSaltLength(String file, PrivateKey key) throws PemException {
+        if (key instanceof RSAKey rsa && rsa.getParams() instanceof PSSParameterSpec pss) {
+            int bits = rsa.getModulus().bitLength();
+            int room;
+            try {
+                room = (bits - 1 + 7) / 8 - MessageDigest.getInstance(pss.getDigestAlgorithm()).getDigestLength() - 2;
+            } catch (NoSuchAlgorithmException e) {
+                throw new PemException(String.format("%s: this RSASSA-PSS key names digest %s, which the JDK lacks: "
+                        + "check the key file", file, Printable.escape(pss.getDigestAlgorithm())), e);
+            }
+            if (pss.getSaltLength() > room) {
+                throw new PemException(String.format("%s: this RSASSA-PSS key's salt length %d does not fit its %d-bit "
+                        + "modulus with %s (RFC 8017 section 9.1.1): check the key file", file, pss.getSaltLength(), bits,
+                        pss.getDigestAlgorithm()));
+            }
         }
     }
 

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import loomproxy.config.Printable;
+
 /**
  * proxy_ssl_certificate_key: the first private key of a PEM file in any encoding OpenSSL writes
  * (PKCS#8, encrypted PKCS#8, PKCS#1 RSA, SEC1 EC, and the legacy encrypted forms of the last two),
@@ -30,8 +32,12 @@ public final class PrivateKeys {
 
     /** Reads the first private key in a PEM file. passphrases may be empty. */
     public static PrivateKey read(Path file, List<char[]> passphrases) throws PemException {
-        String name = file.toString();
-        Pem.Entry block = firstKey(name, PemFiles.blocks(file));
+        return read(Printable.escape(file.toString()), PemFiles.read(file), passphrases);
+    }
+
+    /** {@link #read(Path, List)} of bytes already read; {@code name} names them in messages. */
+    static PrivateKey read(String name, byte[] content, List<char[]> passphrases) throws PemException {
+        Pem.Entry block = firstKey(name, PemFiles.blocks(name, content));
         byte[] der = block.encrypted() ? PrivateKeyDecryption.legacy(name, block, passphrases) : block.der();
         byte[] pkcs8 = switch (block.label()) {
             case "ENCRYPTED PRIVATE KEY" -> PrivateKeyDecryption.pkcs8(name, der, passphrases);

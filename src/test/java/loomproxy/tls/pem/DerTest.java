@@ -3,11 +3,14 @@ package loomproxy.tls.pem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class DerTest {
     @Test
@@ -47,5 +50,34 @@ class DerTest {
         assertThrows(Der.Malformed.class, () -> Der.read(trailing));
         assertThrows(Der.Malformed.class, () -> Der.read(sequence).element(1, Der.INTEGER, "second"));
         assertThrows(Der.Malformed.class, () -> Der.read(sequence).element(0, Der.OID, "an OID"));
+    }
+
+    /** Found by fuzzing (see PrivateKeysFuzzTest): decoding a long subidentifier took time quadratic in its length. */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesObjectIdentifiersOverTheJdksLimitAtOnce() throws Der.Malformed {
+        byte[] arc = new byte[100_000];
+        Arrays.fill(arc, (byte) 0xFF);
+        arc[arc.length - 1] = 0x01;
+        Der.Malformed e = assertThrows(Der.Malformed.class, () -> Der.read(DerWriter.tlv(Der.OID, arc)).oid());
+        assertEquals("OBJECT IDENTIFIER of 100000 octets, over the 4096 an OID may have", e.getMessage());
+        byte[] longest = Arrays.copyOfRange(arc, arc.length - 4096, arc.length);
+        assertTrue(Der.read(DerWriter.tlv(Der.OID, longest)).oid().startsWith("2."), "the longest OID allowed still decodes");
+    }
+
+    @Test
+    void checkNestingReadsBerUpToOpensslsDepthAndLooksIntoStrings() throws Der.Malformed {
+        Der.checkNesting(DerMutations.wrap(DerWriter.nul(), Der.MAX_DEPTH, false));
+        Der.checkNesting(DerMutations.wrap(DerWriter.nul(), Der.MAX_DEPTH, true)); // BER: indefinite lengths
+        Der.checkNesting(HexFormat.of().parseHex("3f81220230000500ffff")); // a multi-byte tag; bytes after it
+        Der.checkNesting(DerWriter.octetString(HexFormat.of().parseHex("3080ffff"))); // a string of no BER
+        assertThrows(Der.TooDeep.class, () -> Der.checkNesting(DerMutations.wrap(DerWriter.nul(), Der.MAX_DEPTH + 1, true)));
+        byte[] deep = DerMutations.wrap(DerWriter.nul(), Der.MAX_DEPTH + 1, false);
+        assertThrows(Der.TooDeep.class, () -> Der.checkNesting(DerWriter.sequence(DerWriter.octetString(deep))));
+        assertThrows(Der.TooDeep.class, () -> Der.checkNesting(DerWriter.bitString(deep)));
+        // An indefinite primitive, a child overrunning its parent, a missing end-of-contents, nothing at all.
+        for (String notBer : List.of("04800000", "3003300205000000", "30803080050000", "")) {
+            assertThrows(Der.Malformed.class, () -> Der.checkNesting(HexFormat.of().parseHex(notBer)), notBer);
+        }
     }
 }

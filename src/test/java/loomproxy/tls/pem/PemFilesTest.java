@@ -148,4 +148,11 @@ class PemFilesTest {
         String base64 = Base64.getEncoder().encodeToString(content.getBytes());
         return "-----BEGIN " + label + "-----\n" + base64 + "\n-----END " + label + "-----\n";
     }
+
+    @Test
+    void namesAFileWithALineBreakInItsNameOnOneLine() {
+        Path file = dir.resolve("two\nlines.pem");
+        PrivateKeysTest.assertMessage("cannot read " + dir + "/two\\nlines.pem: No such file or directory",
+                () -> PemFiles.certificates(file));
+    }
 }
