@@ -1,17 +1,17 @@
 package loomproxy.cli;
 
-import static loomproxy.tls.pem.DerWriter.bitString;
-import static loomproxy.tls.pem.DerWriter.bool;
-import static loomproxy.tls.pem.DerWriter.explicit;
-import static loomproxy.tls.pem.DerWriter.implicit;
-import static loomproxy.tls.pem.DerWriter.integer;
-import static loomproxy.tls.pem.DerWriter.namedBits;
-import static loomproxy.tls.pem.DerWriter.octetString;
-import static loomproxy.tls.pem.DerWriter.oid;
-import static loomproxy.tls.pem.DerWriter.sequence;
-import static loomproxy.tls.pem.DerWriter.set;
-import static loomproxy.tls.pem.DerWriter.time;
-import static loomproxy.tls.pem.DerWriter.utf8String;
+import static loomproxy.tls.der.DerWriter.bitString;
+import static loomproxy.tls.der.DerWriter.bool;
+import static loomproxy.tls.der.DerWriter.explicit;
+import static loomproxy.tls.der.DerWriter.implicit;
+import static loomproxy.tls.der.DerWriter.integer;
+import static loomproxy.tls.der.DerWriter.namedBits;
+import static loomproxy.tls.der.DerWriter.octetString;
+import static loomproxy.tls.der.DerWriter.oid;
+import static loomproxy.tls.der.DerWriter.sequence;
+import static loomproxy.tls.der.DerWriter.set;
+import static loomproxy.tls.der.DerWriter.time;
+import static loomproxy.tls.der.DerWriter.utf8String;
 
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-
 import loomproxy.config.Printable;
 import loomproxy.tls.CipherSuite.Au;
 import loomproxy.tls.CipherSuite.Enc;

@@ -1,5 +1,7 @@
 package loomproxy.tls;
 
+import static java.util.Map.entry;
+
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -7,8 +9,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import static java.util.Map.entry;
 
 /**
  * The TLS 1.2-and-older cipher suites that both the JDK and OpenSSL 3.0 implement: the one table that

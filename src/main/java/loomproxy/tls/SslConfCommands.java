@@ -1,5 +1,7 @@
 package loomproxy.tls;
 
+import static java.util.Map.entry;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -9,10 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
 import loomproxy.config.Printable;
-
-import static java.util.Map.entry;
 
 /**
  * {@code proxy_ssl_conf_command} values ("Ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256",

@@ -21,8 +21,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
 import loomproxy.config.Printable;
+import loomproxy.tls.der.Der;
 
 /** The PEM files of the {@code proxy_ssl_*} directives: certificate chains, CRLs, passphrases. */
 public final class PemFiles {

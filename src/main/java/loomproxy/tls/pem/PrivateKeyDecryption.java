@@ -14,6 +14,7 @@ import javax.crypto.EncryptedPrivateKeyInfo;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.PBEParameterSpec;
+import loomproxy.tls.der.Der;
 
 /**
  * Decrypts a private key with the passphrases of proxy_ssl_password_file, tried in order as NGINX

@@ -11,8 +11,9 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.List;
 import java.util.Map;
-
 import loomproxy.config.Printable;
+import loomproxy.tls.der.Der;
+import loomproxy.tls.der.DerWriter;
 
 /**
  * The PKCS#8 {@code PrivateKeyInfo} (RFC 5208 section 5), the only private key encoding the JDK's

@@ -16,7 +16,6 @@ import java.security.spec.PSSParameterSpec;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
 import loomproxy.config.Printable;
 
 /**

@@ -17,6 +17,7 @@ import javax.naming.directory.Attribute;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
+import loomproxy.tls.der.Der;
 
 /**
  * Does a certificate name the host we meant to reach? RFC 6125 §6 for DNS names, RFC 5280
@@ -167,7 +168,7 @@ final class HostnameMatcher {
                 return List.of();
             }
             List<San> sans = new ArrayList<>();
-            for (Der.Tlv name : Der.read(der.get()).expect(Der.SEQUENCE, "GeneralNames").elements()) {
+            for (Der.Value name : Der.read(der.get()).expect(Der.SEQUENCE, "GeneralNames").elements()) {
                 sans.add(new San(name.tag(), name.content()));
             }
             return sans;

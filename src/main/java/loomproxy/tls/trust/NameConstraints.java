@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
+import loomproxy.tls.der.Der;
 
 /**
  * The nameConstraints of one CA (RFC 5280 §4.2.1.10) where PKIX leaves them out, and the text that
@@ -146,7 +147,7 @@ final class NameConstraints {
             }
             List<Subtree> permitted = new ArrayList<>();
             List<Subtree> excluded = new ArrayList<>();
-            for (Der.Tlv subtrees : Der.read(der.get()).expect(Der.SEQUENCE, "NameConstraints").elements()) {
+            for (Der.Value subtrees : Der.read(der.get()).expect(Der.SEQUENCE, "NameConstraints").elements()) {
                 switch (subtrees.tag()) {
                     case PERMITTED -> permitted.addAll(subtrees(subtrees));
                     case EXCLUDED -> excluded.addAll(subtrees(subtrees));
@@ -191,27 +192,27 @@ final class NameConstraints {
     }
 
     /** GeneralSubtrees: each GeneralSubtree a base name; minimum 0 and no maximum (RFC 5280 §4.2.1.10). */
-    private static List<Subtree> subtrees(Der.Tlv subtrees) throws Der.Malformed {
+    private static List<Subtree> subtrees(Der.Value subtrees) throws Der.Malformed {
         List<Subtree> bases = new ArrayList<>();
-        for (Der.Tlv subtree : subtrees.elements()) {
-            List<Der.Tlv> fields = subtree.expect(Der.SEQUENCE, "GeneralSubtree").elements();
+        for (Der.Value subtree : subtrees.elements()) {
+            List<Der.Value> fields = subtree.expect(Der.SEQUENCE, "GeneralSubtree").elements();
             if (fields.isEmpty()) {
                 throw new Der.Malformed("a GeneralSubtree without a base");
             }
-            for (Der.Tlv field : fields.subList(1, fields.size())) {
+            for (Der.Value field : fields.subList(1, fields.size())) {
                 boolean zeroMinimum = field.tag() == MINIMUM && field.content().length == 1 && field.content()[0] == 0;
                 if (!zeroMinimum) {
                     throw new Der.Malformed("a minimum or maximum BaseDistance, which RFC 5280 forbids");
                 }
             }
-            Der.Tlv base = fields.get(0);
+            Der.Value base = fields.get(0);
             bases.add(new Subtree(base.tag(), generalName(base), base.tag() == DNS_NAME ? text(base.content()) : ""));
         }
         return bases;
     }
 
     /** A GeneralName as OpenSSL prints it (RFC 5280 §4.2.1.6 tags). */
-    private static String generalName(Der.Tlv name) throws Der.Malformed {
+    private static String generalName(Der.Value name) throws Der.Malformed {
         return switch (name.tag()) {
             case 0xA0 -> "othername";
             case 0x81 -> "email:" + text(name.content());

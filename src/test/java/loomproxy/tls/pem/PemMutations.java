@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import loomproxy.testkit.Mutate;
+import loomproxy.tls.der.DerMutations;
 
 /**
  * Structure-aware mutation of PEM files for the fuzz tests: the DER inside a block (through

@@ -17,7 +17,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import loomproxy.testkit.Fuzz;
+import loomproxy.testkit.OpenSsl;
 import loomproxy.testkit.Shrink;
+import loomproxy.tls.der.Der;
+import loomproxy.tls.der.DerMutations;
+import loomproxy.tls.der.DerWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -221,7 +221,7 @@ class UpstreamTrustConstraintsTest {
         // matcher throws StringIndexOutOfBoundsException; a maximum, which RFC 5280 forbids.
         Map<String, String> cases = Map.of(
                 "nameConstraints = DER:30:03:a0:01",
-                " has a nameConstraints extension that cannot be read: a length of 3 runs past the end",
+                " has a nameConstraints extension that cannot be read: length 3 runs past the end of the data",
                 "nameConstraints = critical, DER:30:06:a0:04:30:02:82:00",
                 " has name constraints the JDK cannot apply to CN=" + HOST + " (StringIndexOutOfBoundsException)",
                 "nameConstraints = critical, DER:30:0c:a0:0a:30:08:82:03:61:2e:62:81:01:01",

@@ -1,4 +1,4 @@
-package loomproxy.tls.pem;
+package loomproxy.tls.der;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;

@@ -1,4 +1,4 @@
-package loomproxy.tls.pem;
+package loomproxy.tls.der;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package loomproxy.tls.trust;
+package loomproxy.tls.der;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The verifier's DER reader: what it reads, and that nothing a peer sends makes it throw anything but Malformed. */
-class DerTest {
+/** The reader as the verifier uses it on certificate extensions: nothing a peer sends makes it throw anything but Malformed. */
+class DerReaderTest {
     @Test
     void readsNestedElements() throws Der.Malformed {
-        Der.Tlv sequence = Der.read(new byte[] {0x30, 0x06, (byte) 0x82, 0x01, 'a', (byte) 0x87, 0x01, 7});
-        List<Der.Tlv> names = sequence.expect(Der.SEQUENCE, "GeneralNames").elements();
+        Der.Value sequence = Der.read(new byte[] {0x30, 0x06, (byte) 0x82, 0x01, 'a', (byte) 0x87, 0x01, 7});
+        List<Der.Value> names = sequence.expect(Der.SEQUENCE, "GeneralNames").elements();
         assertEquals(2, names.size());
         assertEquals(0x87, names.get(1).tag());
         assertArrayEquals(new byte[] {7}, names.get(1).content());
@@ -42,7 +42,7 @@ class DerTest {
             byte[] bytes = new byte[random.nextInt(12)];
             random.nextBytes(bytes);
             try {
-                for (Der.Tlv tlv : Der.readAll(bytes)) {
+                for (Der.Value tlv : Der.readAll(bytes)) {
                     tlv.elements();
                 }
             } catch (Der.Malformed expected) {

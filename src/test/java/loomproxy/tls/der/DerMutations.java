@@ -1,4 +1,4 @@
-package loomproxy.tls.pem;
+package loomproxy.tls.der;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import loomproxy.testkit.Mutate;
  * elements are changed, and the tree is written back with consistent lengths except where a length
  * itself is the mutation. A quarter of the time, or when the input is no DER, plain byte mutation.
  */
-final class DerMutations {
+public final class DerMutations {
     /** Lengths that have broken DER readers: indefinite, 2 GB, 4 GB, five octets, nine octets, reserved 0xFF. */
     private static final byte[][] BAD_LENGTHS = {{(byte) 0x80}, {(byte) 0x84, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF},
             {(byte) 0x84, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}, {(byte) 0x85, 1, 0, 0, 0, 0},
@@ -56,7 +56,7 @@ final class DerMutations {
 
     private DerMutations() {}
 
-    static byte[] mutate(SplittableRandom random, byte[] der, byte[] donor) {
+    public static byte[] mutate(SplittableRandom random, byte[] der, byte[] donor) {
         List<Node> tree = parse(der, 0, der.length, 0);
         if (tree == null || tree.isEmpty() || random.nextInt(4) == 0) {
             return Mutate.bytes(random, der, donor);
@@ -218,7 +218,7 @@ final class DerMutations {
     }
 
     /** {@code depth} SEQUENCEs around {@code inner}, headers built inside out, all written in one pass. */
-    static byte[] wrap(byte[] inner, int depth, boolean indefinite) {
+    public static byte[] wrap(byte[] inner, int depth, boolean indefinite) {
         byte[][] headers = new byte[depth][];
         long size = inner.length;
         for (int i = depth - 1; i >= 0; i--) {

@@ -1,4 +1,4 @@
-package loomproxy.tls.pem;
+package loomproxy.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the openssl CLI in a test directory, so keys and certificates are made the way users make them. */
-final class OpenSsl {
+public final class OpenSsl {
     private static final String OPENSSL = "/usr/bin/openssl";
 
     private OpenSsl() {}
 
     /** Runs {@code openssl args...} in {@code dir}; fails the test with openssl's output if it fails. */
-    static String run(Path dir, String... args) {
+    public static String run(Path dir, String... args) {
         List<String> command = new ArrayList<>(List.of(OPENSSL));
         command.addAll(List.of(args));
         try {
@@ -36,13 +36,13 @@ final class OpenSsl {
     }
 
     /** A new EC key (PKCS#8, unencrypted) on {@code curve}, e.g. P-256. */
-    static Path ecKey(Path dir, String name, String curve) {
+    public static Path ecKey(Path dir, String name, String curve) {
         run(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:" + curve, "-out", name);
         return dir.resolve(name);
     }
 
     /** A self-signed certificate for {@code key}, valid for one day. */
-    static Path selfSigned(Path dir, String key, String name, String commonName) {
+    public static Path selfSigned(Path dir, String key, String name, String commonName) {
         run(dir, "req", "-x509", "-new", "-key", key, "-subj", "/CN=" + commonName, "-days", "1", "-out", name);
         return dir.resolve(name);
     }

@@ -1,25 +1,30 @@
-package loomproxy.tls.pem;
+package loomproxy.tls.der;
 
 import java.math.BigInteger;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Just enough of an ASN.1 DER (ITU-T X.690) reader to unwrap private keys: the JDK reads PKCS#8 only,
- * so PKCS#1 and SEC1 keys are unwrapped here and re-wrapped into a PKCS#8 {@code PrivateKeyInfo} by
- * {@link DerWriter}. Single-byte tags and definite lengths only, as DER requires for everything these
- * formats contain. {@link #checkNesting} reads BER too, to bound the nesting of what the JDK is given.
+ * Just enough of an ASN.1 DER (ITU-T X.690) reader for what the JDK does not read for us: PKCS#1 and
+ * SEC1 private keys (unwrapped here, re-wrapped into PKCS#8 by {@link DerWriter}), encrypted keys'
+ * parameters, and the certificate extensions the verifier needs whole (nameConstraints, which has no
+ * accessor, and subjectAltName's iPAddress entries, whose length the JDK's text loses). Single-byte
+ * tags and definite lengths only, as DER requires for all of these; anything else is
+ * {@link Malformed}, never a runtime exception. {@link #checkNesting} reads BER too, to bound the
+ * nesting of what the JDK's own parsers are given.
  */
-final class Der {
-    static final int INTEGER = 0x02;
-    static final int BIT_STRING = 0x03;
-    static final int OCTET_STRING = 0x04;
-    static final int NULL = 0x05;
-    static final int OID = 0x06;
-    static final int SEQUENCE = 0x30;
+public final class Der {
+    public static final int INTEGER = 0x02;
+    public static final int BIT_STRING = 0x03;
+    public static final int OCTET_STRING = 0x04;
+    public static final int NULL = 0x05;
+    public static final int OID = 0x06;
+    public static final int SEQUENCE = 0x30;
     /** Context-specific, constructed {@code [0]} (explicit tagging), as in SEC1 {@code parameters}. */
-    static final int CONTEXT_0 = 0xA0;
+    public static final int CONTEXT_0 = 0xA0;
     /**
      * How deep constructed elements may nest: OpenSSL's limit (ASN1_MAX_CONSTRUCTED_NEST in
      * crypto/asn1/tasn_dec.c), far above the ten or so levels of a real key or certificate. The JDK has
@@ -27,39 +32,39 @@ final class Der {
      * in time quadratic in the depth, so 40,000 levels took over a second and a few megabytes would take
      * hours; JDK 17's X509Factory even recursed once per level into a StackOverflowError.
      */
-    static final int MAX_DEPTH = 30;
+    public static final int MAX_DEPTH = 30;
     /**
      * The JDK's own limit (sun.security.util.ObjectIdentifier.MAXIMUM_OID_SIZE); real OIDs stay under
      * 80 octets. Decoding costs time quadratic in a subidentifier's length, so without a limit one long
      * arc in a key file holds startup for minutes.
      */
-    static final int MAX_OID_OCTETS = 4096;
+    public static final int MAX_OID_OCTETS = 4096;
 
     private Der() {}
 
     /** Bytes that are not the DER a caller expected; the message says what was wrong, never the bytes. */
-    static class Malformed extends Exception {
-        Malformed(String message) {
+    public static class Malformed extends Exception {
+        public Malformed(String message) {
             super(message);
         }
     }
 
     /** Constructed elements nested deeper than {@link #MAX_DEPTH}. */
-    static final class TooDeep extends Malformed {
+    public static final class TooDeep extends Malformed {
         TooDeep() {
             super("constructed elements nested more than " + MAX_DEPTH + " deep, which OpenSSL refuses too");
         }
     }
 
     /** One tag-length-value element; {@code content} is the value without tag and length. */
-    record Value(int tag, byte[] content) {
+    public record Value(int tag, byte[] content) {
         /** The elements of a SEQUENCE (or an explicit tag's single inner element). */
-        List<Value> elements() throws Malformed {
+        public List<Value> elements() throws Malformed {
             return readAll(content);
         }
 
         /** Element {@code index} of this SEQUENCE, which must exist and carry {@code expectedTag}. */
-        Value element(int index, int expectedTag, String what) throws Malformed {
+        public Value element(int index, int expectedTag, String what) throws Malformed {
             List<Value> all = elements();
             if (index >= all.size()) {
                 throw new Malformed("missing " + what);
@@ -67,7 +72,7 @@ final class Der {
             return all.get(index).expect(expectedTag, what);
         }
 
-        Value expect(int expectedTag, String what) throws Malformed {
+        public Value expect(int expectedTag, String what) throws Malformed {
             if (tag != expectedTag) {
                 throw new Malformed(String.format("expected %s with tag 0x%02x, found tag 0x%02x", what, expectedTag, tag));
             }
@@ -75,7 +80,7 @@ final class Der {
         }
 
         /** The dotted form of an OBJECT IDENTIFIER (X.690 8.19). */
-        String oid() throws Malformed {
+        public String oid() throws Malformed {
             expect(OID, "an OBJECT IDENTIFIER");
             if (content.length == 0 || (content[content.length - 1] & 0x80) != 0) {
                 throw new Malformed("truncated OBJECT IDENTIFIER");
@@ -96,7 +101,7 @@ final class Der {
             return dotted.toString();
         }
 
-        byte[] encoded() {
+        public byte[] encoded() {
             return DerWriter.tlv(tag, content);
         }
 
@@ -111,8 +116,20 @@ final class Der {
         }
     }
 
+    /**
+     * The value of a certificate's extension, unwrapped from the OCTET STRING that
+     * {@link X509Certificate#getExtensionValue} returns; empty when the extension is absent.
+     */
+    public static Optional<byte[]> extension(X509Certificate cert, String oid) throws Malformed {
+        byte[] wrapped = cert.getExtensionValue(oid);
+        if (wrapped == null) {
+            return Optional.empty();
+        }
+        return Optional.of(read(wrapped).expect(OCTET_STRING, "an extension's OCTET STRING").content());
+    }
+
     /** Exactly one element that spans all of {@code der}. */
-    static Value read(byte[] der) throws Malformed {
+    public static Value read(byte[] der) throws Malformed {
         List<Value> values = readAll(der);
         if (values.size() != 1) {
             throw new Malformed("expected one element, found " + values.size());
@@ -121,7 +138,7 @@ final class Der {
     }
 
     /** Consecutive elements that together span all of {@code der}. */
-    static List<Value> readAll(byte[] der) throws Malformed {
+    public static List<Value> readAll(byte[] der) throws Malformed {
         List<Value> values = new ArrayList<>();
         Cursor cursor = new Cursor(der);
         while (cursor.position < der.length) {
@@ -139,7 +156,7 @@ final class Der {
      * one level down, and refused only when they nest too deep: random bytes (a hash, a signature) would
      * have to look like thirty-one nested headers for that. One pass, no recursion, linear time.
      */
-    static void checkNesting(byte[] der) throws Malformed {
+    public static void checkNesting(byte[] der) throws Malformed {
         walk(der, 0, der.length, true);
     }
 
