@@ -1,0 +1,226 @@
+package loomproxy.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import java.util.stream.Stream;
+import loomproxy.testkit.Bystander;
+import loomproxy.testkit.Bytes;
+import loomproxy.testkit.CloseNotifyThenGarbage;
+import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.HelloThenSilence;
+import loomproxy.testkit.MutualTls;
+import loomproxy.testkit.NotTlsUpstream;
+import loomproxy.testkit.ResetMidTransfer;
+import loomproxy.testkit.TestProxy;
+import loomproxy.testkit.Wait;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Upstreams that behave as an attacker or a broken server would. Each fault ends its session
+ * visibly — a status in the access log and one escaped line with a stable reason in the error log,
+ * never a stack trace — or delivers exactly the bytes it should; and a well-behaved session through
+ * the same proxy meanwhile keeps echoing, intact.
+ */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class HostileUpstreamTest {
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path pkiDir;
+    @TempDir
+    Path dir;
+
+    static MutualTls tls;
+    static EchoServer echo;
+
+    @BeforeAll
+    static void start() throws IOException {
+        tls = MutualTls.in(pkiDir, "Hostile", 0);
+        echo = tls.echo(true);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        echo.close();
+    }
+
+    /**
+     * Block {@code main} in front of {@code servers}; block {@code good} in front of the echo
+     * upstream, for the bystander; TLS settings shared; {@code extra} lines last.
+     */
+    private static String config(String servers, String extra) {
+        return tls.proxyConfig(servers, """
+                server.good.listen = 127.0.0.1:0
+                server.good.proxy_pass = localhost:%d
+                %s
+                """.formatted(echo.port(), extra));
+    }
+
+    private static Bystander bystander(TestProxy proxy) throws IOException {
+        Bystander bystander = Bystander.on(proxy.connect("good"), 7);
+        bystander.awaitProgress(64 * 1024, LIMIT);
+        return bystander;
+    }
+
+    /** The bystander is still echoing, then stops with every byte intact. */
+    private static void assertUndisturbed(Bystander bystander) throws InterruptedException {
+        bystander.awaitProgress(64 * 1024, LIMIT);
+        bystander.stop(LIMIT);
+    }
+
+    /** What no error log line may ever be: a stack trace, a bug of ours, or more than one line. */
+    private static void assertCleanErrorLog(TestProxy proxy) {
+        for (String line : proxy.errors().lines()) {
+            assertTrue(!line.contains("\n") && !line.contains("\r"), "a line split in two: " + line);
+            assertTrue(!line.contains("Exception") && !line.contains("\tat "), "a stack trace or exception name: " + line);
+            assertTrue(!line.contains("internal error"), "a bug of ours: " + line);
+        }
+    }
+
+    static Stream<Arguments> notTls() {
+        return Stream.of(
+                Arguments.of("an SSH server's banner", NotTlsUpstream.SSH_BANNER),
+                Arguments.of("an HTTP server's 400", NotTlsUpstream.HTTP_400),
+                Arguments.of("random bytes", NotTlsUpstream.noise(300, 11)));
+    }
+
+    /**
+     * proxy_ssl in front of something that is not TLS: reason {@code not_tls}, 502 with no other
+     * server to try, and with one, the session goes on to it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("notTls")
+    void anUpstreamThatIsNotTlsIsNamedAndTheNextServerIsTried(String what, byte[] answer) throws Exception {
+        try (NotTlsUpstream hostile = new NotTlsUpstream(answer);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + hostile.port(), """
+                     upstream.both = localhost:%d, localhost:%d
+                     server.failover.listen = 127.0.0.1:0
+                     server.failover.proxy_pass = both
+                     """.formatted(hostile.port(), echo.port())));
+             Bystander bystander = bystander(proxy)) {
+            try (Socket client = proxy.connect("main")) {
+                assertEquals(0, Bytes.readToEof(client.getInputStream()).length, "502: closed without a byte");
+            }
+            proxy.errors().await("upstream localhost:" + hostile.port() + " handshake failed: not_tls: ", "server: main");
+            proxy.access().await(" 502 ", "\"not_tls\"");
+
+            try (Socket client = proxy.connect("failover")) {
+                byte[] payload = "through the next server".getBytes(StandardCharsets.UTF_8);
+                assertArrayEquals(payload, Bytes.echo(client, payload));
+            }
+            // $upstream_addr lists both tries; $upstream_ssl_verify is the last one's verdict.
+            proxy.access().await(" 200 ", "\"localhost:" + hostile.port() + ", localhost:" + echo.port() + "\"", "\"ok\"");
+            assertUndisturbed(bystander);
+            assertCleanErrorLog(proxy);
+            Wait.until(() -> hostile.ended() == 2, LIMIT, () -> "the not-TLS connections are still open");
+        }
+    }
+
+    /**
+     * A genuine ServerHello and then nothing: the rest of the handshake never comes, and the session
+     * ends at proxy_connect_timeout, a deadline for the whole handshake, with handshake_timeout.
+     */
+    @Test
+    void aHandshakeThatStallsAfterTheServerHelloEndsAtTheDeadline() throws Exception {
+        try (HelloThenSilence stalling = new HelloThenSilence(echo.port());
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + stalling.port(), "proxy_connect_timeout = 2s"));
+             Bystander bystander = bystander(proxy);
+             Socket client = proxy.connect("main")) {
+            long started = System.nanoTime();
+            assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(tookMillis >= 2_000, "ended after " + tookMillis + "ms, before the deadline");
+            assertEquals(1, stalling.hellos(), "the ServerHello went through");
+            proxy.errors().await("handshake failed: handshake_timeout", "server: main");
+            proxy.access().await(" 502 ", "\"handshake_timeout\"");
+            Wait.until(() -> stalling.ended() == 1, LIMIT, () -> "the stalled connection is still open");
+            assertUndisturbed(bystander);
+            assertCleanErrorLog(proxy);
+        }
+    }
+
+    static Stream<Arguments> afterCloseNotify() {
+        byte[] garbage = "garbage after close_notify\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] record = CloseNotifyThenGarbage.applicationRecord(1000, 5);
+        return Stream.of(
+                Arguments.of("TLSv1.3", "garbage", garbage, "off"),
+                Arguments.of("TLSv1.3", "an application_data record", record, "off"),
+                Arguments.of("TLSv1.3", "an application_data record", record, "on"),
+                Arguments.of("TLSv1.2", "garbage", garbage, "off"),
+                Arguments.of("TLSv1.2", "an application_data record", record, "on"));
+    }
+
+    /**
+     * close_notify ends the upstream's stream (RFC 8446 §6.1: data after it is ignored, as OpenSSL's
+     * SSL_read and so NGINX do): the client gets exactly the bytes before it and then an orderly
+     * EOF, with or without proxy_half_close, and nothing hangs.
+     */
+    @ParameterizedTest(name = "{0}, {1}, proxy_half_close {3}")
+    @MethodSource("afterCloseNotify")
+    void bytesAfterCloseNotifyAreNeverDelivered(String protocol, String what, byte[] after, String halfClose)
+            throws Exception {
+        byte[] reply = new byte[40_000];
+        new Random(3).nextBytes(reply);
+        try (CloseNotifyThenGarbage hostile = new CloseNotifyThenGarbage(tls.server().serverContext(), protocol, reply, after);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + hostile.port(),
+                     "server.main.proxy_half_close = " + halfClose));
+             Bystander bystander = bystander(proxy);
+             Socket client = proxy.connect("main")) {
+            InputStream in = client.getInputStream();
+            assertArrayEquals(reply, Bytes.readExactly(in, reply.length));
+            assertEquals(-1, in.read(), "an orderly EOF right after the bytes before close_notify");
+            assertEquals(1, hostile.sent());
+            client.close();
+            proxy.access().await(" 200 " + reply.length + " 0 ");
+            Wait.until(() -> hostile.ended() == 1, LIMIT, () -> "the upstream connection is still open");
+            assertUndisturbed(bystander);
+            assertCleanErrorLog(proxy);
+        }
+    }
+
+    /**
+     * An upstream that resets the connection in the middle of its reply: the client gets what came
+     * before and then a reset, never an EOF it could take for the end of a whole reply; the log
+     * says what happened.
+     */
+    @Test
+    void anUpstreamResetMidTransferResetsTheClient() throws Exception {
+        byte[] before = new byte[50_000];
+        new Random(9).nextBytes(before);
+        try (ResetMidTransfer hostile = new ResetMidTransfer(tls.server().serverContext(), before);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + hostile.port(), ""));
+             Bystander bystander = bystander(proxy);
+             Socket client = proxy.connect("main")) {
+            InputStream in = client.getInputStream();
+            assertArrayEquals(before, Bytes.readExactly(in, before.length));
+            Bytes.write(client, "!");
+            SocketException reset = assertThrows(SocketException.class, () -> Bytes.readToEof(in),
+                    "a cut stream must not end like a whole one");
+            assertTrue(reset.getMessage().contains("reset"), reset.getMessage());
+            assertEquals(1, hostile.resets());
+            proxy.errors().await("reading from upstream failed: Connection reset", "after " + before.length + " bytes upstream>client",
+                    "server: main");
+            proxy.access().await(" 200 " + before.length + " 1 ");
+            assertUndisturbed(bystander);
+            assertCleanErrorLog(proxy);
+        }
+    }
+}
