@@ -4,6 +4,8 @@ import java.io.EOFException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import loomproxy.tls.trust.VerificationException;
 
 /**
@@ -12,6 +14,16 @@ import loomproxy.tls.trust.VerificationException;
  * RFC 8446 §6.2 are matched there; our own verifier's verdict travels as the cause.
  */
 public final class FailureReasons {
+    /**
+     * JSSE's own bounds on what a server may send, checked while the message is read, before any
+     * verification: the chain length in sun.security.ssl.CertificateMessage, the message size in
+     * SSLSocketInputRecord. Only the message text tells them apart (SSLProtocolException both).
+     */
+    private static final Pattern CHAIN_TOO_LONG =
+            Pattern.compile("certificate chain length \\(\\d+\\) exceeds the maximum allowed length \\((\\d+)\\)");
+    private static final Pattern MESSAGE_TOO_LARGE =
+            Pattern.compile("size of the handshake message \\((\\d+)\\) exceeds the maximum allowed size \\((\\d+)\\)");
+
     private FailureReasons() {
     }
 
@@ -42,6 +54,10 @@ public final class FailureReasons {
             return new HandshakeFailure("handshake_timeout", "handshake_timeout: no TLS handshake within proxy_connect_timeout",
                     false, failure);
         }
+        HandshakeFailure limit = overLimit(failure);
+        if (limit != null) {
+            return limit;
+        }
         String text = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
         String reason = reasonOf(text, failure);
         // A server that asked for a client certificate had already agreed on protocol and cipher, so a
@@ -54,6 +70,30 @@ public final class FailureReasons {
                     + failure.getMessage() + ")", false, failure);
         }
         return new HandshakeFailure(reason, reason + ": " + failure.getMessage(), false, failure);
+    }
+
+    /**
+     * A server that sent more than JSSE takes in: a chain longer than
+     * jdk.tls.client.maxInboundCertificateChainLength (default 10) is the JDK's own depth check, so
+     * it is reported as {@code depth}, a verdict on the certificates (JSSE says only "chain length
+     * (11)", the count where it stopped reading); a handshake message over
+     * jdk.tls.maxHandshakeMessageSize (default 32768) stays {@code handshake}, as it need not be
+     * the Certificate. Either way the message names the system property that sets the limit.
+     */
+    private static HandshakeFailure overLimit(Throwable failure) {
+        String message = String.valueOf(failure.getMessage());
+        Matcher chain = CHAIN_TOO_LONG.matcher(message);
+        if (chain.find()) {
+            return new HandshakeFailure("depth", "depth: the upstream sent more certificates than the JDK takes (at most "
+                    + chain.group(1) + ", jdk.tls.client.maxInboundCertificateChainLength)", true, failure);
+        }
+        Matcher size = MESSAGE_TOO_LARGE.matcher(message);
+        if (size.find()) {
+            return new HandshakeFailure("handshake", "handshake: the upstream sent a handshake message of " + size.group(1)
+                    + " bytes, more than the JDK takes (at most " + size.group(2) + ", jdk.tls.maxHandshakeMessageSize)",
+                    false, failure);
+        }
+        return null;
     }
 
     private static String reasonOf(String text, Throwable failure) {

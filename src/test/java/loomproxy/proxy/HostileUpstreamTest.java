@@ -12,15 +12,22 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import loomproxy.testkit.Bystander;
 import loomproxy.testkit.Bytes;
+import loomproxy.testkit.Ca;
+import loomproxy.testkit.CertSpec;
 import loomproxy.testkit.CloseNotifyThenGarbage;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.HelloThenSilence;
+import loomproxy.testkit.Issued;
 import loomproxy.testkit.MutualTls;
 import loomproxy.testkit.NotTlsUpstream;
+import loomproxy.testkit.OpensslServer;
 import loomproxy.testkit.ResetMidTransfer;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
@@ -32,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Upstreams that behave as an attacker or a broken server would. Each fault ends its session
@@ -50,6 +58,7 @@ class HostileUpstreamTest {
 
     static MutualTls tls;
     static EchoServer echo;
+    static Issued fortyDeep;
 
     @BeforeAll
     static void start() throws IOException {
@@ -219,6 +228,76 @@ class HostileUpstreamTest {
             proxy.errors().await("reading from upstream failed: Connection reset", "after " + before.length + " bytes upstream>client",
                     "server: main");
             proxy.access().await(" 200 " + before.length + " 1 ");
+            assertUndisturbed(bystander);
+            assertCleanErrorLog(proxy);
+        }
+    }
+
+    /** The leaf and its 40 intermediates below the trusted root, made once. */
+    private static synchronized Issued leafBelowFortyIntermediates() {
+        if (fortyDeep == null) {
+            List<Ca> chain = tls.root().intermediates(40);
+            fortyDeep = chain.get(chain.size() - 1).newServer("localhost").dns("localhost").ip("127.0.0.1").issue();
+        }
+        return fortyDeep;
+    }
+
+    /**
+     * A chain of 41 certificates below the trusted root, with proxy_ssl_verify_depth high enough for
+     * them: JSSE stops reading at its own limit (jdk.tls.client.maxInboundCertificateChainLength,
+     * 10), which bounds what a server can make us hold. That is a depth verdict, and the log says
+     * so and names the limit, where it once said only "handshake".
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"-tls1_3", "-tls1_2"})
+    void aChainOfDozensOfCertificatesIsRefusedAsTooDeep(String protocol) throws Exception {
+        Issued leaf = leafBelowFortyIntermediates();
+        Path chain = tls.pki().bundle("forty-intermediates.pem", Arrays.copyOfRange(leaf.chain(), 1, leaf.chain().length));
+        try (OpensslServer hostile = OpensslServer.start(leaf.certPem(), leaf.keyPem(), null, protocol,
+                     "-cert_chain", chain.toString());
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + hostile.port(), "proxy_ssl_verify_depth = 50"));
+             Bystander bystander = bystander(proxy)) {
+            try (Socket client = proxy.connect("main")) {
+                assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
+            }
+            proxy.errors().await("upstream localhost:" + hostile.port() + " verification failed: depth: the upstream sent"
+                    + " more certificates than the JDK takes (at most 10, jdk.tls.client.maxInboundCertificateChainLength)");
+            proxy.access().await(" 502 ", "\"depth\"");
+            assertUndisturbed(bystander);
+            assertCleanErrorLog(proxy);
+        }
+    }
+
+    static Stream<Arguments> hugeCertificates() {
+        String subject = "/OU=" + "o".repeat(60) + ("/OU=" + "u".repeat(60)).repeat(999) + "/CN=localhost";
+        return Stream.of(
+                Arguments.of("a 60 KB extension", "-tls1_3", (UnaryOperator<CertSpec<Issued>>)
+                        spec -> spec.extension("1.3.6.1.4.1.55555.1 = ASN1:UTF8String:" + "x".repeat(60_000))),
+                Arguments.of("a 60 KB extension", "-tls1_2", (UnaryOperator<CertSpec<Issued>>)
+                        spec -> spec.extension("1.3.6.1.4.1.55555.1 = ASN1:UTF8String:" + "x".repeat(60_000))),
+                Arguments.of("a subject of 1,000 OUs", "-tls1_3", (UnaryOperator<CertSpec<Issued>>)
+                        spec -> spec.subject(subject)));
+    }
+
+    /**
+     * One certificate bigger than any handshake message JSSE takes in (jdk.tls.maxHandshakeMessageSize,
+     * 32 KiB): refused as it arrives, before it is parsed, with the size and the limit in the log.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("hugeCertificates")
+    void aHugeCertificateIsRefusedAtTheJdksSizeLimit(String what, String protocol, UnaryOperator<CertSpec<Issued>> huge)
+            throws Exception {
+        Issued leaf = huge.apply(tls.root().newServer("localhost").dns("localhost").ip("127.0.0.1")).issue();
+        assertTrue(leaf.cert().getEncoded().length > 60_000, "the certificate is " + leaf.cert().getEncoded().length + " bytes");
+        try (OpensslServer hostile = OpensslServer.start(leaf.certPem(), leaf.keyPem(), null, protocol);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + hostile.port(), ""));
+             Bystander bystander = bystander(proxy)) {
+            try (Socket client = proxy.connect("main")) {
+                assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
+            }
+            proxy.errors().await("upstream localhost:" + hostile.port() + " handshake failed: handshake: the upstream sent a"
+                    + " handshake message of ", " bytes, more than the JDK takes (at most 32768, jdk.tls.maxHandshakeMessageSize)");
+            proxy.access().await(" 502 ", "\"handshake\"");
             assertUndisturbed(bystander);
             assertCleanErrorLog(proxy);
         }
