@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import javax.security.auth.x500.X500Principal;
 import loomproxy.testkit.Bystander;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.Ca;
@@ -300,6 +301,36 @@ class HostileUpstreamTest {
             proxy.access().await(" 502 ", "\"handshake\"");
             assertUndisturbed(bystander);
             assertCleanErrorLog(proxy);
+        }
+    }
+
+    /**
+     * A certificate whose CN carries a newline, a forged log line, an ANSI colour escape and a bell,
+     * presented for the wrong name: the error log quotes the CN with those bytes as {@code \\xHH}
+     * (SPEC §9), in one line, and the forged line never appears as a line of its own.
+     */
+    @Test
+    void controlCharactersInACertificateNameCannotForgeALogLine() throws Exception {
+        String forged = "2026/12/07 00:00:00 [error] #1 forged";
+        String cn = "evil\n" + forged + "\u001b[31mred\u0007";
+        Issued leaf = tls.root().newServer("localhost").cnOnly()
+                .subject("/CN=" + cn.replace("/", "\\/")).issue();
+        assertTrue(leaf.cert().getSubjectX500Principal().getName(X500Principal.RFC1779).contains(cn),
+                "the CN carries the raw bytes: " + leaf.cert().getSubjectX500Principal());
+        try (EchoServer hostile = tls.echo(leaf, false);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + hostile.port(), ""));
+             Bystander bystander = bystander(proxy)) {
+            try (Socket client = proxy.connect("main")) {
+                assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
+            }
+            String line = proxy.errors().await("upstream localhost:" + hostile.port() + " verification failed: name: localhost not in");
+            assertTrue(line.contains("CN:evil\\x0A2026/12/07 00:00:00 [error] #1 forged\\x1B[31mred\\x07"), line);
+            proxy.access().await(" 502 ", "\"name\"");
+            assertUndisturbed(bystander);
+            assertCleanErrorLog(proxy);
+            for (String l : proxy.errors().lines()) {
+                assertTrue(!l.startsWith(forged) && l.chars().allMatch(c -> c >= 0x20 && c < 0x7f), "unescaped: " + l);
+            }
         }
     }
 }
