@@ -91,7 +91,7 @@ class HostileUpstreamTest {
     }
 
     /** The bystander is still echoing, then stops with every byte intact. */
-    private static void assertUndisturbed(Bystander bystander) throws InterruptedException {
+    private static void assertUndisturbed(Bystander bystander) throws InterruptedException, IOException {
         bystander.awaitProgress(64 * 1024, LIMIT);
         bystander.stop(LIMIT);
     }
