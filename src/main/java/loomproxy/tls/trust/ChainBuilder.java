@@ -6,6 +6,7 @@ import java.security.cert.PKIXReason;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +19,12 @@ import javax.security.auth.x500.X500Principal;
  * roots allowed) to any certificate of {@code proxy_ssl_trusted_certificate}. The first anchor
  * reached ends the path, so a trusted intermediate pins (SPEC §8, as Java's PKIX and Envoy do).
  * An issuer must match by name and by signature, so a look-alike CA with the same subject never
- * completes a path. The search backtracks, so cross-signed duplicates cannot lead it astray.
+ * completes a path. The search backtracks, so cross-signed duplicates cannot lead it astray, and
+ * it goes on from each certificate only once: a depth-first search reaches everything reachable
+ * from the leaf, so if any path to an anchor exists one is found, and searching a certificate again
+ * under another prefix would find nothing new. Without that, a server that sent ten certificates
+ * with one name and one key (each signs every other) made it try every order of them: seconds of
+ * CPU per handshake, and hours with a raised jdk.tls.client.maxInboundCertificateChainLength.
  */
 final class ChainBuilder {
     private final Map<X500Principal, List<X509Certificate>> anchorsBySubject;
@@ -40,12 +46,13 @@ final class ChainBuilder {
         }
         List<X509Certificate> pool = Arrays.stream(sent).skip(1).distinct().toList();
         List<X509Certificate> longest = new ArrayList<>(List.of(leaf));
-        return extend(new ArrayList<>(List.of(leaf)), pool, longest)
+        return extend(new ArrayList<>(List.of(leaf)), pool, longest, new HashSet<>())
                 .orElseThrow(() -> untrusted(longest));
     }
 
+    /** @param tried the certificates the search has gone on from already, on this path or an abandoned one */
     private Optional<TrustPath> extend(List<X509Certificate> path, List<X509Certificate> pool,
-                                       List<X509Certificate> longest) {
+                                       List<X509Certificate> longest, Set<X509Certificate> tried) {
         X509Certificate last = path.get(path.size() - 1);
         for (X509Certificate anchor : anchorsBySubject.getOrDefault(last.getIssuerX500Principal(), List.of())) {
             if (signedBy(last, anchor)) {
@@ -53,15 +60,16 @@ final class ChainBuilder {
             }
         }
         for (X509Certificate next : pool) {
-            if (path.contains(next) || !signedBy(last, next)) {
+            if (tried.contains(next) || !signedBy(last, next)) {
                 continue;
             }
+            tried.add(next);
             path.add(next);
             if (path.size() > longest.size()) {
                 longest.clear();
                 longest.addAll(path);
             }
-            Optional<TrustPath> found = extend(path, pool, longest);
+            Optional<TrustPath> found = extend(path, pool, longest, tried);
             if (found.isPresent()) {
                 return found;
             }
