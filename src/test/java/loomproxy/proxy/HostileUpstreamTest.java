@@ -197,7 +197,7 @@ class HostileUpstreamTest {
             InputStream in = client.getInputStream();
             assertArrayEquals(reply, Bytes.readExactly(in, reply.length));
             assertEquals(-1, in.read(), "an orderly EOF right after the bytes before close_notify");
-            assertEquals(1, hostile.sent());
+            Wait.until(() -> hostile.sent() == 1, LIMIT, () -> "the upstream never sent its bytes after close_notify");
             client.close();
             proxy.access().await(" 200 " + reply.length + " 0 ");
             Wait.until(() -> hostile.ended() == 1, LIMIT, () -> "the upstream connection is still open");
