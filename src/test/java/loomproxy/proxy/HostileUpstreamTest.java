@@ -158,7 +158,7 @@ class HostileUpstreamTest {
             assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
             long tookMillis = (System.nanoTime() - started) / 1_000_000;
             assertTrue(tookMillis >= 2_000, "ended after " + tookMillis + "ms, before the deadline");
-            assertEquals(1, stalling.hellos(), "the ServerHello went through");
+            Wait.until(() -> stalling.hellos() == 1, LIMIT, () -> "the ServerHello did not go through");
             proxy.errors().await("handshake failed: handshake_timeout", "server: main");
             proxy.access().await(" 502 ", "\"handshake_timeout\"");
             Wait.until(() -> stalling.ended() == 1, LIMIT, () -> "the stalled connection is still open");
@@ -225,7 +225,7 @@ class HostileUpstreamTest {
             SocketException reset = assertThrows(SocketException.class, () -> Bytes.readToEof(in),
                     "a cut stream must not end like a whole one");
             assertTrue(reset.getMessage().contains("reset"), reset.getMessage());
-            assertEquals(1, hostile.resets());
+            Wait.until(() -> hostile.resets() == 1, LIMIT, () -> "the upstream did not reset");
             proxy.errors().await("reading from upstream failed: Connection reset", "after " + before.length + " bytes upstream>client",
                     "server: main");
             proxy.access().await(" 200 " + before.length + " 1 ");
