@@ -148,7 +148,11 @@ public final class TlsSetup {
         if (chain == null || privateKey == null) {
             return null;
         }
-        if (!PrivateKeys.matches(privateKey, chain.get(0))) {
+        Boolean matches = read("proxy_ssl_certificate_key", () -> PrivateKeys.matches(privateKey, chain.get(0)));
+        if (matches == null) {
+            return null;
+        }
+        if (!matches) {
             problems.add(sources.of("proxy_ssl_certificate_key"), "proxy_ssl_certificate_key", key.get()
                     + " does not match the certificate in " + certificate.get() + " (" + chain.get(0).getSubjectX500Principal()
                     + "): give the key that was issued with it");

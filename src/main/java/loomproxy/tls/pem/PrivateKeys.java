@@ -47,8 +47,12 @@ public final class PrivateKeys {
         return PrivateKeyInfo.toKey(name, pkcs8);
     }
 
-    /** True when the key is the private half of the certificate's public key (sign a probe, verify with the cert). */
-    public static boolean matches(PrivateKey key, X509Certificate certificate) {
+    /**
+     * True when the key is the private half of the certificate's public key (sign a probe, verify
+     * with the cert); a PemException when the JDK cannot even try (a signature it lacks, parameters it
+     * refuses), so the operator reads why instead of a stack trace.
+     */
+    public static boolean matches(PrivateKey key, X509Certificate certificate) throws PemException {
         Optional<String> algorithm = signatureAlgorithm(key);
         if (algorithm.isEmpty()) {
             return false;
@@ -61,7 +65,8 @@ public final class PrivateKeys {
             // The certificate holds a key of another type, curve or size: a mismatch, not a fault.
             return false;
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks a signature algorithm it must provide: " + algorithm.get(), e);
+            throw new PemException("cannot check that the key matches its certificate: this JDK cannot sign with "
+                    + algorithm.get() + " (" + e.getClass().getSimpleName() + ")", e);
         }
     }
 
