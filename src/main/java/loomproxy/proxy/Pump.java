@@ -57,10 +57,10 @@ final class Pump implements Runnable {
             failure = e;
             end = End.ERROR;
         } catch (RuntimeException | Error e) {
-            // A bug of ours must still end the session rather than leave it waiting for this pump.
+            // A bug of ours must still end the session rather than leave it waiting for this pump;
+            // the session logs it as this direction's failure (no stack trace on stderr).
             failure = new IOException("internal error: " + e, e);
             end = End.ERROR;
-            throw e;
         } finally {
             writing = false;
             ending.pumpEnded(this);

@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +69,28 @@ public final class ProxyProcess implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile()).start();
         return new ProxyProcess(process, dir, port);
+    }
+
+    /** What a short run printed and how it exited. */
+    public record Outcome(int exitCode, String output) {}
+
+    /**
+     * Runs {@code java [jvmOptions] -jar loomproxy.jar ARGS} to its end (for --check and failed
+     * starts): the JVM options are how a user would set javax.net.ssl.* or other properties.
+     */
+    public static Outcome run(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("still running after 60 s: " + output);
+        }
+        return new Outcome(process.exitValue(), output);
     }
 
     /** Waits until the proxy listens (true) or has exited (false). */
