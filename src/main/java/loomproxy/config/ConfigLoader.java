@@ -30,16 +30,16 @@ public final class ConfigLoader {
     private final Path file;
     private final Path dir;
     private final Problems problems = new Problems();
-    private final Scope top;
-    private final Map<String, Scope> servers = new LinkedHashMap<>();
-    private final Map<String, Scope> upstreams = new LinkedHashMap<>();
-    private final Map<String, Scope> formats = new LinkedHashMap<>();
+    private final Section top;
+    private final Map<String, Section> servers = new LinkedHashMap<>();
+    private final Map<String, Section> upstreams = new LinkedHashMap<>();
+    private final Map<String, Section> formats = new LinkedHashMap<>();
 
     private ConfigLoader(Path file) {
         this.file = file;
         Path parent = file.toAbsolutePath().getParent();
         this.dir = parent != null ? parent : file.toAbsolutePath();
-        this.top = new Scope(dir, problems);
+        this.top = new Section(dir, problems);
     }
 
     /** The validated configuration, or a {@link ConfigException} listing every problem as {@code FILE:LINE: KEY: message}. */
@@ -78,8 +78,8 @@ public final class ConfigLoader {
     private void add(Key key) {
         switch (key) {
             case Key.Top t -> top.add(t.directive(), t.setting());
-            case Key.Server s -> scopeOf(servers, s.block()).add(s.directive(), s.setting());
-            case Key.Named n when n.directive() == Directive.UPSTREAM -> scopeOf(upstreams, n.name()).add(n.directive(), n.setting());
+            case Key.Server s -> sectionOf(servers, s.block()).add(s.directive(), s.setting());
+            case Key.Named n when n.directive() == Directive.UPSTREAM -> sectionOf(upstreams, n.name()).add(n.directive(), n.setting());
             case Key.Named n when n.directive() == Directive.LOG_FORMAT -> logFormat(n);
             // upstream.NAME.KEY: Keys lets only supported keys through, and this version supports none yet.
             case Key.Named n -> throw new IllegalStateException("no handler for " + n.setting().key());
@@ -92,11 +92,11 @@ public final class ConfigLoader {
             problems.add(n.setting().where(), n.setting().key(), "\"main\" is the built-in format; choose another name");
             return;
         }
-        scopeOf(formats, n.name()).add(n.directive(), n.setting());
+        sectionOf(formats, n.name()).add(n.directive(), n.setting());
     }
 
-    private Scope scopeOf(Map<String, Scope> scopes, String name) {
-        return scopes.computeIfAbsent(name, k -> new Scope(dir, problems));
+    private Section sectionOf(Map<String, Section> sections, String name) {
+        return sections.computeIfAbsent(name, k -> new Section(dir, problems));
     }
 
     private <T> T topValue(Directive<T> d) {
@@ -109,7 +109,7 @@ public final class ConfigLoader {
         if (!log.enabled() || log.formatName().equals(Logs.MAIN)) {
             return new AccessLogConfig(log.enabled(), log.file(), Logs.MAIN, Logs.MAIN_FORMAT);
         }
-        Scope format = formats.get(log.formatName());
+        Section format = formats.get(log.formatName());
         if (format == null) {
             Setting s = top.setting(Directive.ACCESS_LOG).orElseThrow();
             problems.add(s.where(), s.key(), "unknown log format \"" + log.formatName()

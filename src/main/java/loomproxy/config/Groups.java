@@ -23,10 +23,10 @@ final class Groups {
     }
 
     /** An {@code upstream.NAME} key; its group exists only if its server list was valid. */
-    void declare(String name, Scope scope) {
+    void declare(String name, Section section) {
         declared.add(name);
-        scope.value(Directive.UPSTREAM).ifPresent(servers -> byName.put(name,
-                new UpstreamGroupConfig(name, servers, scope.start())));
+        section.value(Directive.UPSTREAM).ifPresent(servers -> byName.put(name,
+                new UpstreamGroupConfig(name, servers, section.start())));
     }
 
     /** The group {@code proxy_pass} names: a declared group first, else {@code host:port}. */

@@ -11,11 +11,11 @@ import java.util.Optional;
  */
 final class ServerBuilder {
     private final String name;
-    private final Scope own;
-    private final Scope top;
+    private final Section own;
+    private final Section top;
     private final Problems problems;
 
-    ServerBuilder(String name, Scope own, Scope top, Problems problems) {
+    ServerBuilder(String name, Section own, Section top, Problems problems) {
         this.name = name;
         this.own = own;
         this.top = top;

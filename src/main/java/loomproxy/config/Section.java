@@ -8,18 +8,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The settings of one scope (the top level, one {@code server.NAME}, one {@code upstream.NAME} or
+ * The settings of one section of the file (the top level, one {@code server.NAME}, one {@code upstream.NAME} or
  * {@code log_format.NAME}), each parsed once where it is written, so an invalid inherited value is
  * reported at its own line exactly once however many server blocks inherit it.
  */
-final class Scope {
+final class Section {
     private final Path dir;
     private final Problems problems;
     private final Map<Directive<?>, Setting> first = new HashMap<>();
     private final Map<Directive<?>, Object> values = new HashMap<>();
     private Location start;
 
-    Scope(Path dir, Problems problems) {
+    Section(Path dir, Problems problems) {
         this.dir = dir;
         this.problems = problems;
     }
@@ -36,7 +36,7 @@ final class Scope {
         }
         try {
             Object parsed = d.parse(s.value(), dir);
-            values.merge(d, parsed, Scope::append);
+            values.merge(d, parsed, Section::append);
         } catch (InvalidValueException e) {
             problems.add(s.where(), s.key(), e.getMessage());
         }
