@@ -172,8 +172,10 @@ public final class TlsSetup {
         if (anchors == null || crls == null) {
             return null;
         }
+        String anchorsName = config.trustedCertificate().isPresent() ? "a certificate in proxy_ssl_trusted_certificate"
+                : "the JDK's default CAs";
         return new TrustManager[] {new VerifyingTrustManager(
-                new UpstreamTrust(anchors, crls, config.verifyDepth(), clock), config.name())};
+                new UpstreamTrust(anchors, anchorsName, crls, config.verifyDepth(), clock), config.name())};
     }
 
     private interface Loader<T> {

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLServerSocket;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.Ca;
@@ -152,6 +153,26 @@ class TlsProxyTest {
                 }
                 proxy.access().await(" 200 ", "\"off\"");
             }
+        }
+    }
+
+    /**
+     * Without proxy_ssl_trusted_certificate the anchors are the JDK's CAs, and the log says so
+     * instead of sending the operator to a file the configuration does not have.
+     */
+    @Test
+    void untrustedByTheJdkDefaultCasNamesThem() throws Exception {
+        try (EchoServer echo = upstream(server, false)) {
+            String withoutTrusted = config("localhost:" + echo.port(), "").lines()
+                    .filter(line -> !line.startsWith("proxy_ssl_trusted_certificate")).collect(Collectors.joining("\n"));
+            try (TestProxy proxy = TestProxy.start(dir, withoutTrusted);
+                 Socket c = proxy.connect("main")) {
+                assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+                String line = proxy.errors().await("verification failed: untrusted");
+                assertTrue(line.contains(") to the JDK's default CAs, client: "), line);
+            }
+            assertRefused(echo.port(), "server.main.proxy_ssl_trusted_certificate = " + pki.bundle("other.pem", pki.root("Unrelated")),
+                    "verification failed: untrusted", "to a certificate in proxy_ssl_trusted_certificate");
         }
     }
 
