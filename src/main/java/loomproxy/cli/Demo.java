@@ -18,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import loomproxy.config.ConfigException;
-import loomproxy.observe.ErrorLog;
 
 /**
  * {@code loomproxy --demo}: the whole product on loopback with nothing from the user. It makes a CA
@@ -52,8 +51,8 @@ final class Demo {
 
     private static int serve(Path config, int port, DemoUpstream upstream, PrintStream out, PrintStream err,
                              CountDownLatch stop, Main.SignalHook signals) throws IOException {
-        AtomicReference<ErrorLog> log = new AtomicReference<>();
-        signals.install(stop::countDown, signal -> Main.otherSignal(signal, log.get(), err));
+        AtomicReference<Launch> running = new AtomicReference<>();
+        signals.install(stop::countDown, signal -> Main.otherSignal(signal, running.get(), err));
         Launch launch;
         try {
             launch = Launch.prepare(config, out, err);
@@ -61,7 +60,7 @@ final class Demo {
             Main.printProblems(e, err, config);
             return Main.CONFIG_ERROR;
         }
-        log.set(launch.errorLog());
+        running.set(launch);
         try (launch) {
             launch.proxy().start();
             out.printf("""

@@ -9,6 +9,7 @@ import loomproxy.config.AccessLogConfig;
 import loomproxy.config.ConfigException;
 import loomproxy.config.ConfigLoader;
 import loomproxy.config.ErrorLogConfig;
+import loomproxy.config.LogLevel;
 import loomproxy.config.Problem;
 import loomproxy.config.Problems;
 import loomproxy.config.ProxyConfig;
@@ -76,6 +77,21 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
                     + e.getMessage() + "): create the directory or fix its permissions");
             return LogSink.of(fallback);
         }
+    }
+
+    /**
+     * SIGUSR1 (logrotate): every log file is opened again at its path; stdout and stderr are left
+     * alone. A file that cannot be reopened keeps its old stream, and the error log says why.
+     */
+    void reopenLogs() {
+        for (LogSink sink : sinks) {
+            try {
+                sink.reopen();
+            } catch (IOException e) {
+                errorLog.log(LogLevel.ERROR, e.getMessage());
+            }
+        }
+        errorLog.log(LogLevel.NOTICE, "signal SIGUSR1 received; log files reopened");
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import loomproxy.config.ConfigException;
 import loomproxy.config.LogLevel;
-import loomproxy.observe.ErrorLog;
 
 /**
  * The command line (SPEC §1). {@link #run} returns the exit code instead of exiting, so tests drive
@@ -98,8 +97,8 @@ public final class Main {
 
     private static int serve(Path file, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook signals) {
         // Before anything binds (SPEC §7): a SIGTERM from here on drains, a SIGHUP never kills.
-        AtomicReference<ErrorLog> log = new AtomicReference<>();
-        signals.install(stop::countDown, signal -> otherSignal(signal, log.get(), err));
+        AtomicReference<Launch> running = new AtomicReference<>();
+        signals.install(stop::countDown, signal -> otherSignal(signal, running.get(), err));
         Launch launch;
         try {
             launch = Launch.prepare(file, out, err);
@@ -107,7 +106,7 @@ public final class Main {
             printProblems(e, err, file);
             return CONFIG_ERROR;
         }
-        log.set(launch.errorLog());
+        running.set(launch);
         try (launch) {
             launch.proxy().start(); // a SIGTERM that came before this drains the moment it is up
             stop.await();
@@ -123,14 +122,20 @@ public final class Main {
     }
 
     /**
-     * SIGHUP and SIGUSR1: reloading and reopening logs are not built yet, so the signal is only
-     * logged. What matters here is that it neither kills the process nor touches a session.
+     * SIGUSR1 reopens the log files (SPEC §7); SIGHUP: reloading is not built yet, so the signal is
+     * only logged. Neither kills the process or touches a session.
+     *
+     * @param launch null while the configuration is still being loaded (no log file is open yet)
      */
-    static void otherSignal(String signal, ErrorLog log, PrintStream err) {
-        String what = signal.equals("HUP") ? "reloading the configuration" : "reopening the log files";
-        String line = "signal SIG" + signal + " received; " + what + " is not supported yet, nothing changed";
-        if (log != null) {
-            log.log(LogLevel.NOTICE, line);
+    static void otherSignal(String signal, Launch launch, PrintStream err) {
+        if (signal.equals("USR1") && launch != null) {
+            launch.reopenLogs();
+            return;
+        }
+        String line = signal.equals("USR1") ? "signal SIGUSR1 received while starting; nothing to reopen yet"
+                : "signal SIG" + signal + " received; reloading the configuration is not supported yet, nothing changed";
+        if (launch != null) {
+            launch.errorLog().log(LogLevel.NOTICE, line);
         } else {
             err.println("loomproxy: [notice] " + line);
         }

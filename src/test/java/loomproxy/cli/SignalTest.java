@@ -111,7 +111,7 @@ class SignalTest {
 
     /**
      * SIGHUP (systemctl reload) and SIGUSR1 (logrotate) must not kill the process or disturb a
-     * session; until reload exists they are logged and change nothing.
+     * session; until reload exists SIGHUP is logged and changes nothing.
      */
     @Test
     void sighupAndSigusr1NeitherKillNorDisturb() throws Exception {
@@ -136,6 +136,56 @@ class SignalTest {
             }
             assertTrue(proxy.process().isAlive());
         }
+    }
+
+    /**
+     * logrotate's way (SPEC §7): the log files are renamed, SIGUSR1 makes the proxy open new ones at
+     * the old paths, and later lines go there — while a session that was open throughout goes on
+     * undisturbed and its access line, written when it ends, lands in the new file too.
+     */
+    @Test
+    void sigusr1ReopensTheLogFilesAtTheirPaths() throws Exception {
+        Path errorLog = dir.resolve("error.log");
+        Path accessLog = dir.resolve("access.log");
+        try (EchoServer echo = EchoServer.plain();
+             ProxyProcess proxy = ProxyProcess.start(dir, """
+                     server.main.listen = 127.0.0.1:%%PORT%%
+                     server.main.proxy_pass = %s
+                     error_log = %%DIR%%/error.log info
+                     access_log = %%DIR%%/access.log
+                     """.formatted(echo.address()));
+             Socket session = proxy.connect()) {
+            Bytes.write(session, "before");
+            assertEquals("before", Bytes.readString(session, 6));
+            echoOnce(proxy, "first");
+            Wait.until(() -> lines(accessLog) == 1, Duration.ofSeconds(20), () -> "access log: " + read(accessLog));
+            Files.move(errorLog, dir.resolve("error.log.1"));
+            Files.move(accessLog, dir.resolve("access.log.1"));
+
+            proxy.signal("USR1");
+            Wait.until(() -> read(errorLog).contains("[notice] signal SIGUSR1 received; log files reopened"),
+                    Duration.ofSeconds(20), () -> "no new error.log: " + proxy.output() + read(dir.resolve("error.log.1")));
+            Bytes.write(session, "after");
+            assertEquals("after", Bytes.readString(session, 5), "the open session is undisturbed");
+            echoOnce(proxy, "second");
+            Wait.until(() -> lines(accessLog) == 1, Duration.ofSeconds(20), () -> "new access log: " + read(accessLog));
+            session.close();
+            Wait.until(() -> lines(accessLog) == 2, Duration.ofSeconds(20), () -> "new access log: " + read(accessLog));
+            assertEquals(1, lines(dir.resolve("access.log.1")), read(dir.resolve("access.log.1")));
+            assertFalse(read(dir.resolve("error.log.1")).contains("reopened"), read(dir.resolve("error.log.1")));
+            assertTrue(proxy.process().isAlive());
+        }
+    }
+
+    private static void echoOnce(ProxyProcess proxy, String text) throws IOException {
+        try (Socket s = proxy.connect()) {
+            Bytes.write(s, text);
+            assertEquals(text, Bytes.readString(s, text.length()));
+        }
+    }
+
+    private static long lines(Path file) {
+        return read(file).lines().count();
     }
 
     /**
