@@ -155,6 +155,21 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void logFormatEscapingAsNginx() {
+        assertEquals(List.of(
+                        "1: log_format.a: unknown log format escaping \"xml\", use escape=default, escape=json or escape=none",
+                        "2: log_format.b: no format after escape=json; write escape=json TEXT",
+                        "3: log_format.c: unknown variable $nope (known: $bytes_received $bytes_sent $connection $msec"
+                                + " $remote_addr $remote_port $server_addr $server_port $session_time $status"
+                                + " $time_iso8601 $time_local $upstream_addr $upstream_bytes_received"
+                                + " $upstream_bytes_sent $upstream_connect_time $upstream_session_time"
+                                + " $upstream_ssl_cipher $upstream_ssl_name $upstream_ssl_protocol"
+                                + " $upstream_ssl_session_reused $upstream_ssl_verify)"),
+                errors("log_format.a = escape=xml $status", "log_format.b = escape=json", "log_format.c = escape=none $nope",
+                        "log_format.d = escape=json {\"s\":$status}", "server.m.listen = 1", "server.m.proxy_pass = h:1"));
+    }
+
+    @Test
     void logTargetsThisVersionCannotWriteTo() {
         assertEquals(List.of("1: error_log: \"syslog:server=x\" is not supported by this version of loomproxy;"
                         + " use stderr or a file path",
