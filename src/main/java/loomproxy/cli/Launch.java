@@ -3,49 +3,64 @@ package loomproxy.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import loomproxy.config.AccessLogConfig;
 import loomproxy.config.ConfigException;
 import loomproxy.config.ConfigLoader;
 import loomproxy.config.ErrorLogConfig;
+import loomproxy.config.Loaded;
 import loomproxy.config.LogLevel;
 import loomproxy.config.Problem;
 import loomproxy.config.Problems;
 import loomproxy.config.ProxyConfig;
+import loomproxy.config.ServerTls;
 import loomproxy.observe.AccessLog;
 import loomproxy.observe.ErrorLog;
 import loomproxy.observe.LogSink;
 import loomproxy.proxy.Proxy;
+import loomproxy.tls.TlsSetup;
 
 /**
  * Everything between a configuration file and a proxy ready to bind: parse, open the logs, load the
  * TLS material. Shared by {@code --check} and a real start, so both accept exactly the same files.
+ * Warnings are printed in both cases, before any error.
  */
 record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> sinks) implements AutoCloseable {
 
     static Launch prepare(Path file, PrintStream out, PrintStream err) throws ConfigException {
-        ProxyConfig config = ConfigLoader.load(file);
         Problems problems = new Problems();
-        List<LogSink> sinks = new ArrayList<>();
-        ErrorLog errorLog = errorLog(config, err, problems, sinks);
-        AccessLog accessLog = accessLog(config, out, problems, sinks);
-        Proxy proxy;
         try {
-            proxy = Proxy.prepare(config, errorLog, accessLog, problems);
-        } catch (ConfigException e) {
-            closeAll(sinks);
-            throw e;
+            return prepare(ConfigLoader.load(file, problems), out, err, problems);
         } finally {
             for (Problem warning : problems.warnings()) {
                 err.println("loomproxy: [warn] " + warning);
             }
         }
+    }
+
+    private static Launch prepare(Loaded loaded, PrintStream out, PrintStream err, Problems problems)
+            throws ConfigException {
+        ProxyConfig config = loaded.config();
+        List<LogSink> sinks = new ArrayList<>();
+        ErrorLog errorLog = errorLog(config, err, problems, sinks);
+        AccessLog accessLog = accessLog(config, out, problems, sinks);
         if (!problems.isEmpty()) {
+            // One run reports everything: the files of every block whose TLS settings are valid are
+            // read even though the configuration has errors, so they do not surface one run later.
+            for (ServerTls block : loaded.tls()) {
+                TlsSetup.load(block.tls(), block.sources(), problems, InstantSource.system());
+            }
             closeAll(sinks);
             problems.throwIfAny();
         }
-        return new Launch(config, proxy, errorLog, sinks);
+        try {
+            return new Launch(config, Proxy.prepare(config, errorLog, accessLog, problems), errorLog, sinks);
+        } catch (ConfigException e) {
+            closeAll(sinks);
+            throw e;
+        }
     }
 
     private static ErrorLog errorLog(ProxyConfig config, PrintStream err, Problems problems, List<LogSink> sinks) {

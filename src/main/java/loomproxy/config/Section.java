@@ -34,6 +34,10 @@ final class Section {
             problems.add(s.where(), s.key(), "duplicate key, first set at " + earlier.where());
             return;
         }
+        if (Semicolons.trailing(s.value())) {
+            problems.add(s.where(), s.key(), "invalid value \"" + s.value().strip() + "\"" + Semicolons.advice(problems));
+            return;
+        }
         try {
             Object parsed = d.parse(s.value(), dir);
             values.merge(d, parsed, Section::append);

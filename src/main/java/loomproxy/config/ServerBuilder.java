@@ -37,6 +37,22 @@ final class ServerBuilder {
                 get(Directive.PROXY_PROTOCOL), get(Directive.SOCKET_KEEPALIVE), tls(), sources()));
     }
 
+    /**
+     * The block's TLS settings when every one of them is valid: a file can then be checked even if
+     * the block has other problems, while an invalid {@code proxy_ssl_*} value (read as unset)
+     * would only lead to confusing follow-on errors.
+     */
+    Optional<ServerTls> checkableTls() {
+        boolean valid = Directive.ALL.stream().filter(d -> d.name().startsWith("proxy_ssl")).allMatch(this::valid);
+        return valid ? Optional.of(new ServerTls(name, tls(), sources())) : Optional.empty();
+    }
+
+    /** False when the setting in effect (own or inherited) was invalid. */
+    private boolean valid(Directive<?> d) {
+        Section from = own.has(d) ? own : top;
+        return !from.has(d) || from.value(d).isPresent();
+    }
+
     private TlsConfig tls() {
         return new TlsConfig(get(Directive.SSL), set(Directive.SSL_CERTIFICATE),
                 set(Directive.SSL_CERTIFICATE_KEY), set(Directive.SSL_PASSWORD_FILE),

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +84,39 @@ class MainTest {
         assertTrue(text.contains("did you mean proxy_ssl_verify?"), text);
         assertTrue(text.contains(file + ":4: proxy_connect_timeout: "), text);
         assertFalse(text.contains("Exception"), "no stack traces: " + text);
+    }
+
+    /**
+     * One --check reports everything: the files of blocks whose TLS settings are valid are read even
+     * when the file has other errors (a bad timeout, a block without listen); a block whose TLS
+     * setting is invalid is not read, so no follow-on error about its key appears.
+     */
+    @Test
+    void checkReportsFileProblemsInTheSameRunAsOtherErrors() throws Exception {
+        Path file = write("""
+                server.a.listen = 127.0.0.1:0
+                server.a.proxy_pass = 127.0.0.1:9
+                server.a.proxy_timeout = soon
+                server.a.proxy_ssl = on
+                server.a.proxy_ssl_trusted_certificate = missing-a.pem
+                server.b.proxy_pass = 127.0.0.1:9
+                server.b.proxy_ssl = on
+                server.b.proxy_ssl_trusted_certificate = missing-b.pem
+                server.c.listen = 127.0.0.1:0
+                server.c.proxy_pass = 127.0.0.1:9
+                server.c.proxy_ssl = on
+                server.c.proxy_ssl_certificate = client.crt;
+                server.c.proxy_ssl_certificate_key = missing-c.key
+                """);
+        assertEquals(1, run("--check", file.toString()));
+        List<String> lines = err().lines().toList();
+        assertEquals(6, lines.size(), err());
+        assertTrue(lines.get(0).startsWith("loomproxy: [emerg] " + file + ":3: server.a.proxy_timeout: invalid time"), err());
+        assertTrue(lines.get(1).startsWith("loomproxy: [emerg] " + file + ":5: proxy_ssl_trusted_certificate: cannot read "), err());
+        assertTrue(lines.get(2).startsWith("loomproxy: [emerg] " + file + ":6: server.b: listen is required"), err());
+        assertTrue(lines.get(3).startsWith("loomproxy: [emerg] " + file + ":8: proxy_ssl_trusted_certificate: cannot read "), err());
+        assertTrue(lines.get(4).startsWith("loomproxy: [emerg] " + file + ":12: server.c.proxy_ssl_certificate: invalid value"), err());
+        assertEquals("loomproxy: configuration " + file + " test failed (5 errors)", lines.get(5));
     }
 
     @Test

@@ -94,6 +94,33 @@ class ConfigErrorsTest {
                         "server.m.proxy_ssl_certificate = a.pem #client", "server.m.proxy_ssl_crl = crl#1.pem"));
     }
 
+    /**
+     * nginx.conf habits: every value ends in ";". Each is an error (a ";" is part of the value in a
+     * properties file), the explanation comes once, and no suggestion is a key with a ";" in it.
+     */
+    @Test
+    void trailingSemicolonsAreExplainedOncePerFile() {
+        assertEquals(List.of(
+                        "1: upstream.backend: invalid value \"127.0.0.1:9;\": values end at the line's end; remove the \";\"",
+                        "2: server.main.listen: invalid value \"12345;\", remove the \";\"",
+                        "3: server.main.proxy_pass: invalid value \"backend;\", remove the \";\"",
+                        "4: proxy_ssl: invalid value \"on;\", remove the \";\"",
+                        "5: proxy_ssl_session_reuse;: unknown directive, remove the \";\"",
+                        "6: proxy_ssl_certificate: invalid value \"/etc/ssl/client.crt;\", remove the \";\"",
+                        "7: log_format.x: invalid value \"$remote_addr;\", remove the \";\""),
+                errors("upstream.backend = 127.0.0.1:9;", "server.main.listen = 12345;", "server.main.proxy_pass = backend;",
+                        "proxy_ssl on;", "proxy_ssl_session_reuse;", "proxy_ssl_certificate /etc/ssl/client.crt;  ",
+                        "log_format.x = $remote_addr;"));
+    }
+
+    @Test
+    void noSuggestionIsAKeyThatCannotBe() {
+        assertEquals(List.of("1: servr.main.li;sten: unknown directive",
+                        "2: server.main.proxy_pass: no upstream \"back;end\"; name a group (letters, digits, _ and -)"
+                                + " or write host:port"),
+                errors("servr.main.li;sten = 1", "server.main.proxy_pass = back;end", "server.main.listen = 1"));
+    }
+
     @Test
     void continuedValueIsReportedAtItsFirstLine() {
         assertEquals(List.of("2: upstream.b: invalid number \"0\", a whole number >= 1 is expected (in \"c:3 weight=0\")"),
