@@ -9,8 +9,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -152,7 +154,12 @@ final class Demo {
     private static Path writeFiles(Path dir, DemoPki pki, int upstreamPort, int port) throws IOException {
         Files.writeString(dir.resolve("ca.pem"), DemoPki.pem(pki.ca()));
         Files.writeString(dir.resolve("client.pem"), DemoPki.pem(pki.client().certificate()));
-        Files.writeString(dir.resolve("client.key"), DemoPki.pem(pki.client().key()));
+        // Owner-only, as any private key should be (--check and a start warn about one others can read).
+        Path key = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? Files.createFile(dir.resolve("client.key"),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : dir.resolve("client.key");
+        Files.writeString(key, DemoPki.pem(pki.client().key()));
         Path config = dir.resolve("loomproxy.properties");
         Files.writeString(config, """
                 # Written by loomproxy --demo: an ordinary configuration, read by the ordinary loader.

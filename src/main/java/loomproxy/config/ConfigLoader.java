@@ -71,7 +71,12 @@ public final class ConfigLoader {
             ServerBuilder builder = new ServerBuilder(name, block, top, problems);
             builder.build(groups).ifPresent(built::add);
             builder.checkableTls().ifPresent(tls::add);
+            builder.warnTlsKeysWithoutTls();
         });
+        // HOOK(admin_listen): the key comes with the metrics endpoint (SPEC §10). Once it exists, warn here
+        // when it binds an address other than loopback, with problems.warn at its line: "admin_listen:
+        // 0.0.0.0:9000 is reachable from other hosts; bind 127.0.0.1:9000, or limit it with admin_allow".
+
         if (servers.isEmpty()) {
             problems.add(new Location(file, 0), "server.NAME", "no server block; add server.NAME.listen and server.NAME.proxy_pass");
         }

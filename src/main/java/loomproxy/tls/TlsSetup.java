@@ -60,7 +60,7 @@ public final class TlsSetup {
         List<String> available = Arrays.asList(probe.getSupportedSSLParameters().getCipherSuites());
         List<String> suites = suites(available, protocols);
         SslConfCommands.Parsed commands = confCommands(available);
-        KeyManager[] keys = keyManagers();
+        KeyManager[] keys = keyManagers(clock);
         TrustManager[] trust = trustManagers(clock);
         if (problems.list().size() > before) {
             return Optional.empty();
@@ -128,7 +128,7 @@ public final class TlsSetup {
         }
     }
 
-    private KeyManager[] keyManagers() {
+    private KeyManager[] keyManagers(InstantSource clock) {
         Optional<Path> certificate = config.certificate();
         Optional<Path> key = config.certificateKey();
         if (certificate.isEmpty() && key.isEmpty()) {
@@ -145,6 +145,13 @@ public final class TlsSetup {
                 : read("proxy_ssl_password_file", () -> PemFiles.passphrases(config.passwordFile().get()));
         PrivateKey privateKey = passphrases == null ? null
                 : read("proxy_ssl_certificate_key", () -> PrivateKeys.read(key.get(), passphrases));
+        if (chain != null) {
+            warnDates("proxy_ssl_certificate", certificate.get(), chain, clock, "renew it");
+        }
+        if (privateKey != null) {
+            readableByOthers("proxy_ssl_certificate_key", key.get());
+            config.passwordFile().ifPresent(file -> readableByOthers("proxy_ssl_password_file", file));
+        }
         if (chain == null || privateKey == null) {
             return null;
         }
@@ -166,7 +173,15 @@ public final class TlsSetup {
                 : read("proxy_ssl_trusted_certificate", () -> PemFiles.certificates(config.trustedCertificate().get()));
         List<X509CRL> crls = config.crl().isEmpty() ? List.of()
                 : read("proxy_ssl_crl", () -> PemFiles.crls(config.crl().get()));
+        if (anchors != null && config.trustedCertificate().isPresent()) {
+            warnDates("proxy_ssl_trusted_certificate", config.trustedCertificate().get(), anchors, clock, "replace it");
+        }
+        if (crls != null && config.crl().isPresent()) {
+            TlsWarnings.crls(crls, config.crl().get(), sources.of("proxy_ssl_crl"), problems, clock.instant());
+        }
         if (!config.verify()) {
+            problems.warn(sources.of("proxy_ssl_verify"), "proxy_ssl_verify", "off: the upstream's certificate is not"
+                    + " checked, so anyone on the path can pose as it; set proxy_ssl_verify = on (the default)");
             return new TrustManager[] {new AcceptAnyServer()};
         }
         if (anchors == null || crls == null) {
@@ -176,6 +191,14 @@ public final class TlsSetup {
                 : "the JDK's default CAs";
         return new TrustManager[] {new VerifyingTrustManager(
                 new UpstreamTrust(anchors, anchorsName, crls, config.verifyDepth(), clock), config.name())};
+    }
+
+    private void warnDates(String key, Path file, List<X509Certificate> certificates, InstantSource clock, String remedy) {
+        TlsWarnings.dates(certificates, file, key, sources.of(key), problems, clock.instant(), remedy);
+    }
+
+    private void readableByOthers(String key, Path file) {
+        TlsWarnings.readableByOthers(file, key, sources.of(key), problems);
     }
 
     private interface Loader<T> {

@@ -150,6 +150,30 @@ class MainTest {
         assertTrue(err().contains("using TLSv1.2"), err());
     }
 
+    /**
+     * proxy_ssl_* keys with proxy_ssl off (its default): the upstream gets plain TCP. A warning at
+     * --check and at start; keys a block inherits while turning proxy_ssl off itself are no mistake.
+     */
+    @Test
+    void tlsKeysWithoutProxySslWarnAtCheckAndAtStart() throws Exception {
+        Path file = write("""
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = 127.0.0.1:9
+                proxy_ssl_verify_depth = 2
+                proxy_ssl_name = backend.example.com
+                server.plain.listen = 127.0.0.1:0
+                server.plain.proxy_pass = 127.0.0.1:9
+                server.plain.proxy_ssl = off
+                """);
+        String expected = "loomproxy: [warn] " + file + ":3: proxy_ssl_verify_depth: set, but proxy_ssl is off in server main,"
+                + " so the upstream gets plain TCP: set proxy_ssl = on, or remove the proxy_ssl_* keys\n";
+        assertEquals(0, run("--check", file.toString()));
+        assertEquals(expected, err());
+        err.reset();
+        assertEquals(0, run(file.toString()));
+        assertTrue(err().startsWith(expected), err());
+    }
+
     @Test
     void onlyDisabledProtocolsIsAnError() throws Exception {
         Path file = write("""
