@@ -25,9 +25,11 @@ import loomproxy.tls.TlsSetup;
 /**
  * Everything between a configuration file and a proxy ready to bind: parse, open the logs, load the
  * TLS material. Shared by {@code --check} and a real start, so both accept exactly the same files.
- * Warnings are printed in both cases, before any error.
+ * Warnings are printed in both cases, before any error. {@code dump} is the effective configuration
+ * for {@code -T}.
  */
-record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> sinks) implements AutoCloseable {
+record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> sinks, List<String> dump)
+        implements AutoCloseable {
 
     static Launch prepare(Path file, PrintStream out, PrintStream err) throws ConfigException {
         Problems problems = new Problems();
@@ -56,7 +58,7 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
             problems.throwIfAny();
         }
         try {
-            return new Launch(config, Proxy.prepare(config, errorLog, accessLog, problems), errorLog, sinks);
+            return new Launch(config, Proxy.prepare(config, errorLog, accessLog, problems), errorLog, sinks, loaded.dump());
         } catch (ConfigException e) {
             closeAll(sinks);
             throw e;

@@ -23,6 +23,8 @@ public final class Main {
     private static final String HELP = """
             usage: loomproxy CONFIG            run in the foreground until SIGTERM/SIGINT
                    loomproxy --check CONFIG    (or -t) validate CONFIG and every file it names, bind nothing
+                   loomproxy -T CONFIG         (or --check --dump) as --check, then print the effective
+                                               configuration, each value with where it was set
                    loomproxy --demo            a self-contained demo: mutual TLS echo upstream + proxy on 127.0.0.1
                    loomproxy --version | --help
 
@@ -73,7 +75,12 @@ public final class Main {
                 out.println("loomproxy " + version() + " (Java " + Runtime.version() + ")");
                 yield OK;
             }
-            case "--check", "-t" -> words.size() == 2 ? check(Path.of(words.get(1)), out, err) : usage(err, "--check takes one CONFIG");
+            case "--check", "-t" -> {
+                boolean dump = words.size() == 3 && words.get(1).equals("--dump");
+                yield words.size() == 2 || dump ? check(Path.of(words.get(words.size() - 1)), dump, out, err)
+                        : usage(err, first + " takes one CONFIG (and --dump before it)");
+            }
+            case "-T" -> words.size() == 2 ? check(Path.of(words.get(1)), true, out, err) : usage(err, "-T takes one CONFIG");
             case "--demo" -> words.size() == 1 ? Demo.run(out, err, stop, signals) : usage(err, "--demo takes no arguments");
             default -> {
                 if (first.startsWith("-")) {
@@ -84,10 +91,16 @@ public final class Main {
         };
     }
 
-    private static int check(Path file, PrintStream out, PrintStream err) {
+    /** {@code --check}; with {@code dump} ({@code -T}), the effective configuration after the verdict, as NGINX's -T. */
+    private static int check(Path file, boolean dump, PrintStream out, PrintStream err) {
         try {
-            Launch.prepare(file, out, err).close();
+            Launch launch = Launch.prepare(file, out, err);
+            launch.close();
             out.println("configuration " + file + " is ok");
+            if (dump) {
+                out.println();
+                launch.dump().forEach(out::println);
+            }
             return OK;
         } catch (ConfigException e) {
             printProblems(e, err, file);

@@ -86,7 +86,8 @@ public final class ConfigLoader {
         Duration shutdownTimeout = topValue(Directive.SHUTDOWN_TIMEOUT);
         ProxyConfig config = new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog,
                 shutdownTimeout, top.sources(new Location(file, 0)));
-        return new Loaded(config, List.copyOf(tls), List.of());
+        List<String> dump = problems.isEmpty() ? new Dump(file, top, servers, upstreams, formats).lines() : List.of();
+        return new Loaded(config, List.copyOf(tls), dump);
     }
 
     private void add(Key key) {

@@ -145,6 +145,27 @@ class CheckFilesTest {
                 .formatted(client.chainPem(), encryptedKey, passwords("wrong", "right horse"))), err());
     }
 
+    /** -T reads the password file for the check like a start, and prints its path, never what is in it. */
+    @Test
+    void dumpNamesThePasswordFileButNeverAPassphrase() throws Exception {
+        Path passwords = passwords("wrong", "right horse");
+        Path file = dir.resolve("loomproxy.properties");
+        Files.writeString(file, """
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = localhost:9
+                proxy_ssl = on
+                proxy_ssl_trusted_certificate = %s
+                proxy_ssl_certificate = %s
+                proxy_ssl_certificate_key = %s
+                proxy_ssl_password_file = %s
+                """.formatted(trusted, client.chainPem(), encryptedKey, passwords));
+        assertEquals(0, Main.run(new String[] {"-T", file.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0), (onTerminate, onOther) -> { }), err());
+        String dump = out.toString(StandardCharsets.UTF_8);
+        assertTrue(dump.contains("  proxy_ssl_password_file = " + passwords + "   # " + file + ":7"), dump);
+        assertFalse(dump.contains("horse") || err().contains("horse") || dump.contains("wrong"), dump + err());
+    }
+
     @Test
     void wrongPassphraseIsNamed() throws Exception {
         assertEquals(1, check("proxy_ssl_certificate = %s\nproxy_ssl_certificate_key = %s\nproxy_ssl_password_file = %s"

@@ -68,6 +68,38 @@ class MainTest {
         assertEquals(0, run("-t", file.toString()));
     }
 
+    /** -T (alias --check --dump): the verdict, then each block's effective values with their origin. */
+    @Test
+    void dumpPrintsTheEffectiveConfigurationAfterTheCheck() throws Exception {
+        Path file = write("""
+                proxy_connect_timeout = 5s
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = 127.0.0.1:9
+                """);
+        assertEquals(0, run("-T", file.toString()));
+        String dump = out();
+        assertTrue(dump.startsWith("configuration " + file + " is ok\n\n# the effective configuration of " + file), dump);
+        assertTrue(dump.contains("\nserver main\n  listen = 127.0.0.1:0"), dump);
+        assertTrue(dump.contains("\n  proxy_connect_timeout = 5s                    # " + file + ":1\n"), dump);
+        assertTrue(dump.contains("\n  proxy_timeout = 10m                           # default\n"), dump);
+        out.reset();
+        assertEquals(0, run("--check", "--dump", file.toString()));
+        assertEquals(dump, out());
+        out.reset();
+        assertEquals(0, run("--check", file.toString()));
+        assertEquals("configuration " + file + " is ok\n", out(), "no dump without -T");
+    }
+
+    @Test
+    void dumpOfABrokenFileIsOnlyItsErrors() throws Exception {
+        Path file = write("server.main.listen = 127.0.0.1:0\nserver.main.proxy_pass = 127.0.0.1:9\nproxy_timeout = soon\n");
+        assertEquals(1, run("-T", file.toString()));
+        assertEquals("", out());
+        assertTrue(err().contains(file + ":3: proxy_timeout: invalid time"), err());
+        assertEquals(2, run("-T"));
+        assertEquals(2, run("--check", "--dumb", file.toString()));
+    }
+
     @Test
     void checkReportsEveryProblemWithFileAndLine() throws Exception {
         Path file = write("""
