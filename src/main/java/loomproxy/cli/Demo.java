@@ -51,7 +51,7 @@ final class Demo {
     private static int serve(Path config, int port, DemoUpstream upstream, PrintStream out, PrintStream err,
                              CountDownLatch stop, Main.SignalHook signals) throws IOException {
         AtomicReference<ErrorLog> log = new AtomicReference<>();
-        signals.install(stop::countDown, signal -> Main.otherSignal(signal, log.get(), err));
+        signals.install(stop::countDown, signal -> Main.otherSignal(signal, log.get(), null, err));
         Launch launch;
         try {
             launch = Launch.prepare(config, out, err);

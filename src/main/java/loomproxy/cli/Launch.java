@@ -48,12 +48,17 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
     }
 
     private static ErrorLog errorLog(ProxyConfig config, PrintStream err, Problems problems, List<LogSink> sinks) {
-        ErrorLogConfig settings = config.errorLog();
-        LogSink sink = open(settings.file().orElse(null), err, "error_log", config, problems, sinks);
-        return ErrorLog.to(sink, settings.level());
+        return ErrorLog.to(errorSink(config, err, problems, sinks), config.errorLog().level());
     }
 
-    private static AccessLog accessLog(ProxyConfig config, PrintStream out, Problems problems, List<LogSink> sinks) {
+    /** Where error_log says lines go: a file opened for appending (added to {@code sinks}) or stderr. */
+    static LogSink errorSink(ProxyConfig config, PrintStream err, Problems problems, List<LogSink> sinks) {
+        ErrorLogConfig settings = config.errorLog();
+        return open(settings.file().orElse(null), err, "error_log", config, problems, sinks);
+    }
+
+    /** The access log access_log asks for, null when off; a file it opens is added to {@code sinks}. */
+    static AccessLog accessLog(ProxyConfig config, PrintStream out, Problems problems, List<LogSink> sinks) {
         AccessLogConfig settings = config.accessLog();
         if (!settings.enabled()) {
             return null;
@@ -83,7 +88,7 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
         closeAll(sinks);
     }
 
-    private static void closeAll(List<LogSink> sinks) {
+    static void closeAll(List<LogSink> sinks) {
         for (LogSink sink : sinks) {
             try {
                 sink.close();

@@ -99,7 +99,8 @@ public final class Main {
     private static int serve(Path file, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook signals) {
         // Before anything binds (SPEC §7): a SIGTERM from here on drains, a SIGHUP never kills.
         AtomicReference<ErrorLog> log = new AtomicReference<>();
-        signals.install(stop::countDown, signal -> otherSignal(signal, log.get(), err));
+        AtomicReference<Reloader> reloader = new AtomicReference<>();
+        signals.install(stop::countDown, signal -> otherSignal(signal, log.get(), reloader.get(), err));
         Launch launch;
         try {
             launch = Launch.prepare(file, out, err);
@@ -108,10 +109,11 @@ public final class Main {
             return CONFIG_ERROR;
         }
         log.set(launch.errorLog());
-        try (launch) {
+        try (launch; Reloader reloads = new Reloader(launch, file, out, err)) {
             launch.proxy().start(); // a SIGTERM that came before this drains the moment it is up
+            reloader.set(reloads);
             stop.await();
-            launch.proxy().shutdown(launch.config().shutdownTimeout());
+            launch.proxy().shutdown(reloads.config().shutdownTimeout());
             return OK;
         } catch (IOException e) {
             err.println("loomproxy: " + e.getMessage());
@@ -123,12 +125,16 @@ public final class Main {
     }
 
     /**
-     * SIGHUP and SIGUSR1: reloading and reopening logs are not built yet, so the signal is only
-     * logged. What matters here is that it neither kills the process nor touches a session.
+     * SIGHUP reloads (once the proxy is up; before, there is nothing to reload into). SIGUSR1 is
+     * only logged: reopening logs is not built yet. Neither ever kills the process or touches a session.
      */
-    static void otherSignal(String signal, ErrorLog log, PrintStream err) {
-        String what = signal.equals("HUP") ? "reloading the configuration" : "reopening the log files";
-        String line = "signal SIG" + signal + " received; " + what + " is not supported yet, nothing changed";
+    static void otherSignal(String signal, ErrorLog log, Reloader reloader, PrintStream err) {
+        if (signal.equals("HUP") && reloader != null) {
+            reloader.reload();
+            return;
+        }
+        String line = signal.equals("HUP") ? "signal SIGHUP received; nothing to reload (still starting, or the demo)"
+                : "signal SIGUSR1 received; reopening the log files is not supported yet, nothing changed";
         if (log != null) {
             log.log(LogLevel.NOTICE, line);
         } else {

@@ -62,9 +62,10 @@ public final class ConfigLoader {
         ErrorLogConfig errorLog = topValue(Directive.ERROR_LOG);
         AccessLogConfig accessLog = accessLog();
         Duration shutdownTimeout = topValue(Directive.SHUTDOWN_TIMEOUT);
+        Duration tlsReloadInterval = topValue(Directive.TLS_RELOAD_INTERVAL);
         throwIfAny();
         return new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog, shutdownTimeout,
-                top.sources(new Location(file, 0)));
+                tlsReloadInterval, top.sources(new Location(file, 0)));
     }
 
     /** In file order, as a compiler lists errors; the stable sort keeps one line's problems in the order found. */

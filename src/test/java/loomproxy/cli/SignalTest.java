@@ -164,6 +164,52 @@ class SignalTest {
         }
     }
 
+    /**
+     * SIGHUP reloads the file (SPEC §7): a new server block starts listening while the open session
+     * goes on; then a file with a mistake is refused with FILE:LINE and the running configuration
+     * stays.
+     */
+    @Test
+    void sighupReloadsAndAWrongFileChangesNothing() throws Exception {
+        try (EchoServer echo = EchoServer.plain();
+             ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int otherPort = probe.getLocalPort();
+            probe.close();
+            String base = """
+                    server.main.listen = 127.0.0.1:%%PORT%%
+                    server.main.proxy_pass = %s
+                    error_log = %%DIR%%/error.log info
+                    """.formatted(echo.address());
+            try (ProxyProcess proxy = ProxyProcess.start(dir, base);
+                 Socket session = proxy.connect()) {
+                Bytes.write(session, "before");
+                assertEquals("before", Bytes.readString(session, 6));
+                Path file = dir.resolve("loomproxy.properties");
+                String running = Files.readString(file);
+                Files.writeString(file, running + "server.other.listen = 127.0.0.1:" + otherPort + "\n"
+                        + "server.other.proxy_pass = " + echo.address() + "\n");
+                proxy.signal("HUP");
+                Wait.until(() -> proxy.output().contains("[notice] reloaded " + file), Duration.ofSeconds(20), proxy::output);
+                try (Socket other = new Socket(InetAddress.getLoopbackAddress(), otherPort)) {
+                    Bytes.write(other, "added");
+                    assertEquals("added", Bytes.readString(other, 5));
+                }
+                Files.writeString(file, running + "proxy_timeout = soon\n");
+                proxy.signal("HUP");
+                Wait.until(() -> proxy.output().contains("the previous configuration keeps running"),
+                        Duration.ofSeconds(20), proxy::output);
+                assertTrue(proxy.output().contains("[emerg] " + file + ":4: proxy_timeout: invalid time \"soon\""),
+                        proxy.output());
+                try (Socket other = new Socket(InetAddress.getLoopbackAddress(), otherPort)) {
+                    Bytes.write(other, "kept");
+                    assertEquals("kept", Bytes.readString(other, 4), "the failed reload changed nothing");
+                }
+                Bytes.write(session, "after");
+                assertEquals("after", Bytes.readString(session, 5), "the first session never noticed");
+            }
+        }
+    }
+
     private static boolean refuses(int port) {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             return false;
