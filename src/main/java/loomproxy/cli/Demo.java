@@ -54,7 +54,7 @@ final class Demo {
     private static int serve(Path config, int port, DemoUpstream upstream, PrintStream out, PrintStream err,
                              CountDownLatch stop, Main.SignalHook signals) throws IOException {
         AtomicReference<Launch> running = new AtomicReference<>();
-        signals.install(stop::countDown, signal -> Main.otherSignal(signal, running.get(), err));
+        signals.install(stop::countDown, signal -> Main.otherSignal(signal, running.get(), null, err));
         Launch launch;
         try {
             launch = Launch.prepare(config, out, err);

@@ -48,16 +48,8 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
         List<LogSink> sinks = new ArrayList<>();
         ErrorLog errorLog = errorLog(config, err, problems, sinks);
         AccessLog accessLog = accessLog(config, out, problems, sinks);
-        if (!problems.isEmpty()) {
-            // One run reports everything: the files of every block whose TLS settings are valid are
-            // read even though the configuration has errors, so they do not surface one run later.
-            for (ServerTls block : loaded.tls()) {
-                TlsSetup.load(block.tls(), block.sources(), problems, InstantSource.system());
-            }
-            closeAll(sinks);
-            problems.throwIfAny();
-        }
         try {
+            throwIfAny(loaded, problems);
             return new Launch(config, Proxy.prepare(config, errorLog, accessLog, problems), errorLog, sinks, loaded.dump());
         } catch (ConfigException e) {
             closeAll(sinks);
@@ -65,13 +57,33 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
         }
     }
 
-    private static ErrorLog errorLog(ProxyConfig config, PrintStream err, Problems problems, List<LogSink> sinks) {
-        ErrorLogConfig settings = config.errorLog();
-        LogSink sink = open(settings.file().orElse(null), err, "error_log", config, problems, sinks);
-        return ErrorLog.to(sink, settings.level());
+    /**
+     * Throws every problem when there is one. One run reports everything: the files of every block
+     * whose TLS settings are valid are read even though the configuration has errors, so they do not
+     * surface one run (or one reload) later.
+     */
+    static void throwIfAny(Loaded loaded, Problems problems) throws ConfigException {
+        if (problems.isEmpty()) {
+            return;
+        }
+        for (ServerTls block : loaded.tls()) {
+            TlsSetup.load(block.tls(), block.sources(), problems, InstantSource.system());
+        }
+        problems.throwIfAny();
     }
 
-    private static AccessLog accessLog(ProxyConfig config, PrintStream out, Problems problems, List<LogSink> sinks) {
+    private static ErrorLog errorLog(ProxyConfig config, PrintStream err, Problems problems, List<LogSink> sinks) {
+        return ErrorLog.to(errorSink(config, err, problems, sinks), config.errorLog().level());
+    }
+
+    /** Where error_log says lines go: a file opened for appending (added to {@code sinks}) or stderr. */
+    static LogSink errorSink(ProxyConfig config, PrintStream err, Problems problems, List<LogSink> sinks) {
+        ErrorLogConfig settings = config.errorLog();
+        return open(settings.file().orElse(null), err, "error_log", config, problems, sinks);
+    }
+
+    /** The access log access_log asks for, null when off; a file it opens is added to {@code sinks}. */
+    static AccessLog accessLog(ProxyConfig config, PrintStream out, Problems problems, List<LogSink> sinks) {
         AccessLogConfig settings = config.accessLog();
         if (!settings.enabled()) {
             return null;
@@ -101,6 +113,11 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
      * alone. A file that cannot be reopened keeps its old stream, and the error log says why.
      */
     void reopenLogs() {
+        reopen(sinks, errorLog);
+    }
+
+    /** SIGUSR1's work on a set of log files: the start's ({@link #reopenLogs}) or a reload's. */
+    static void reopen(List<LogSink> sinks, ErrorLog errorLog) {
         for (LogSink sink : sinks) {
             try {
                 sink.reopen();
@@ -116,7 +133,7 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
         closeAll(sinks);
     }
 
-    private static void closeAll(List<LogSink> sinks) {
+    static void closeAll(List<LogSink> sinks) {
         for (LogSink sink : sinks) {
             try {
                 sink.close();

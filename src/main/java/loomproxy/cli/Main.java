@@ -111,7 +111,8 @@ public final class Main {
     private static int serve(Path file, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook signals) {
         // Before anything binds (SPEC §7): a SIGTERM from here on drains, a SIGHUP never kills.
         AtomicReference<Launch> running = new AtomicReference<>();
-        signals.install(stop::countDown, signal -> otherSignal(signal, running.get(), err));
+        AtomicReference<Reloader> reloader = new AtomicReference<>();
+        signals.install(stop::countDown, signal -> otherSignal(signal, running.get(), reloader.get(), err));
         Launch launch;
         try {
             launch = Launch.prepare(file, out, err);
@@ -120,10 +121,11 @@ public final class Main {
             return CONFIG_ERROR;
         }
         running.set(launch);
-        try (launch) {
+        try (launch; Reloader reloads = new Reloader(launch, file, out, err)) {
             launch.proxy().start(); // a SIGTERM that came before this drains the moment it is up
+            reloader.set(reloads);
             stop.await();
-            launch.proxy().shutdown(launch.config().shutdownTimeout());
+            launch.proxy().shutdown(reloads.config().shutdownTimeout());
             return OK;
         } catch (IOException e) {
             err.println("loomproxy: " + e.getMessage());
@@ -135,18 +137,28 @@ public final class Main {
     }
 
     /**
-     * SIGUSR1 reopens the log files (SPEC §7); SIGHUP: reloading is not built yet, so the signal is
-     * only logged. Neither kills the process or touches a session.
+     * SIGHUP reloads (once the proxy is up; before, there is nothing to reload into). SIGUSR1
+     * reopens the log files in use (SPEC §7): the last reload's, else the start's. Neither ever kills
+     * the process or touches a session.
      *
-     * @param launch null while the configuration is still being loaded (no log file is open yet)
+     * @param launch   null while the configuration is still being loaded (no log file is open yet)
+     * @param reloader null until the proxy is up, and in the demo
      */
-    static void otherSignal(String signal, Launch launch, PrintStream err) {
-        if (signal.equals("USR1") && launch != null) {
-            launch.reopenLogs();
+    static void otherSignal(String signal, Launch launch, Reloader reloader, PrintStream err) {
+        if (signal.equals("HUP") && reloader != null) {
+            reloader.reload();
             return;
         }
-        String line = signal.equals("USR1") ? "signal SIGUSR1 received while starting; nothing to reopen yet"
-                : "signal SIG" + signal + " received; reloading the configuration is not supported yet, nothing changed";
+        if (signal.equals("USR1") && (reloader != null || launch != null)) {
+            if (reloader != null) {
+                reloader.reopenLogs();
+            } else {
+                launch.reopenLogs();
+            }
+            return;
+        }
+        String line = signal.equals("HUP") ? "signal SIGHUP received; nothing to reload (still starting, or the demo)"
+                : "signal SIGUSR1 received while starting; nothing to reopen yet";
         if (launch != null) {
             launch.errorLog().log(LogLevel.NOTICE, line);
         } else {

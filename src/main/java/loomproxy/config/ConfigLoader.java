@@ -84,8 +84,9 @@ public final class ConfigLoader {
         ErrorLogConfig errorLog = topValue(Directive.ERROR_LOG);
         AccessLogConfig accessLog = accessLog();
         Duration shutdownTimeout = topValue(Directive.SHUTDOWN_TIMEOUT);
+        Duration tlsReloadInterval = topValue(Directive.TLS_RELOAD_INTERVAL);
         ProxyConfig config = new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog,
-                shutdownTimeout, top.sources(new Location(file, 0)));
+                shutdownTimeout, tlsReloadInterval, top.sources(new Location(file, 0)));
         List<String> dump = problems.isEmpty() ? new Dump(file, top, servers, upstreams, formats).lines() : List.of();
         return new Loaded(config, List.copyOf(tls), dump);
     }

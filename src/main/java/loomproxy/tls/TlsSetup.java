@@ -51,6 +51,8 @@ public final class TlsSetup {
     }
 
     private Optional<UpstreamTls> build(InstantSource clock) {
+        // Taken before the files are read, so a file that changes while they load is read again later.
+        TlsFiles files = TlsFiles.of(config);
         int before = problems.list().size();
         List<String> protocols = protocols();
         SSLContext probe = defaultContext();
@@ -71,7 +73,8 @@ public final class TlsSetup {
         }
         enabled.addAll(suites);
         try {
-            return Optional.of(new UpstreamTls(config, keys, trust, protocols, enabled, commands.namedGroups().orElse(null)));
+            return Optional.of(new UpstreamTls(config, files, keys, trust, protocols, enabled,
+                    commands.namedGroups().orElse(null)));
         } catch (GeneralSecurityException e) {
             problems.add(sources.of("proxy_ssl"), "proxy_ssl", "cannot set up TLS: " + e.getMessage());
             return Optional.empty();
