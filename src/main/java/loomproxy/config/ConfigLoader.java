@@ -62,9 +62,10 @@ public final class ConfigLoader {
         ErrorLogConfig errorLog = topValue(Directive.ERROR_LOG);
         AccessLogConfig accessLog = accessLog();
         Duration shutdownTimeout = topValue(Directive.SHUTDOWN_TIMEOUT);
+        AdminConfig admin = new AdminConfig(top.value(Directive.ADMIN_LISTEN), topValue(Directive.ADMIN_ALLOW));
         throwIfAny();
         return new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog, shutdownTimeout,
-                top.sources(new Location(file, 0)));
+                top.sources(new Location(file, 0)), admin);
     }
 
     /** In file order, as a compiler lists errors; the stable sort keeps one line's problems in the order found. */

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * A whole, syntactically valid configuration file. Files it names are checked by the TLS layer;
- * {@code sources} says where each top-level key was set, for errors found after parsing.
+ * {@code sources} says where each top-level key was set, for errors found after parsing; {@code admin}
+ * is the admin endpoint's (SPEC §10).
  */
 public record ProxyConfig(Path file,
                           Map<String, UpstreamGroupConfig> upstreams,
@@ -15,4 +16,5 @@ public record ProxyConfig(Path file,
                           ErrorLogConfig errorLog,
                           AccessLogConfig accessLog,
                           Duration shutdownTimeout,
-                          Sources sources) {}
+                          Sources sources,
+                          AdminConfig admin) {}
