@@ -35,6 +35,10 @@ public final class TlsSetup {
     private final TlsConfig config;
     private final Sources sources;
     private final Problems problems;
+    /** What was read, for {@link TlsMaterial}. */
+    private List<X509Certificate> clientChain = List.of();
+    private List<X509Certificate> trusted = List.of();
+    private List<X509CRL> crls = List.of();
 
     private TlsSetup(TlsConfig config, Sources sources, Problems problems) {
         this.config = config;
@@ -71,7 +75,8 @@ public final class TlsSetup {
         }
         enabled.addAll(suites);
         try {
-            return Optional.of(new UpstreamTls(config, keys, trust, protocols, enabled, commands.namedGroups().orElse(null)));
+            return Optional.of(new UpstreamTls(config, keys, trust, protocols, enabled, commands.namedGroups().orElse(null),
+                    new TlsMaterial(clientChain, trusted, crls)));
         } catch (GeneralSecurityException e) {
             problems.add(sources.of("proxy_ssl"), "proxy_ssl", "cannot set up TLS: " + e.getMessage());
             return Optional.empty();
@@ -141,6 +146,7 @@ public final class TlsSetup {
             return null;
         }
         List<X509Certificate> chain = read("proxy_ssl_certificate", () -> PemFiles.certificates(certificate.get()));
+        clientChain = chain == null ? List.of() : chain;
         List<char[]> passphrases = config.passwordFile().isEmpty() ? List.of()
                 : read("proxy_ssl_password_file", () -> PemFiles.passphrases(config.passwordFile().get()));
         PrivateKey privateKey = passphrases == null ? null
@@ -166,6 +172,10 @@ public final class TlsSetup {
                 : read("proxy_ssl_trusted_certificate", () -> PemFiles.certificates(config.trustedCertificate().get()));
         List<X509CRL> crls = config.crl().isEmpty() ? List.of()
                 : read("proxy_ssl_crl", () -> PemFiles.crls(config.crl().get()));
+        if (config.trustedCertificate().isPresent() && anchors != null) {
+            trusted = anchors;
+        }
+        this.crls = crls == null ? List.of() : crls;
         if (!config.verify()) {
             return new TrustManager[] {new AcceptAnyServer()};
         }
