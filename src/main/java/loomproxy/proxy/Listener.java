@@ -88,6 +88,7 @@ final class Listener implements Runnable {
 
     private void start(Socket client, Socket spare) {
         long id = sessions.nextNumber();
+        block.metrics().accepted();
         InetSocketAddress remote = (InetSocketAddress) client.getRemoteSocketAddress();
         InetSocketAddress local = (InetSocketAddress) client.getLocalSocketAddress();
         try {

@@ -19,6 +19,7 @@ import loomproxy.config.ListenAddress;
 import loomproxy.config.ProxyConfig;
 import loomproxy.config.Problems;
 import loomproxy.config.ServerConfig;
+import loomproxy.metrics.Metrics;
 import loomproxy.observe.AccessLog;
 import loomproxy.tls.TlsSetup;
 import loomproxy.tls.UpstreamTls;
@@ -38,16 +39,18 @@ public final class Proxy {
     private final List<Block> blocks;
     private final System.Logger log;
     private final Sessions sessions;
+    private final Metrics metrics;
     private final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
     private final List<ServerSocket> servers = new ArrayList<>();
     private final List<Thread> listeners = new ArrayList<>();
     private Deadlines deadlines;
     private volatile boolean stopped;
 
-    private Proxy(List<Block> blocks, System.Logger log, Sessions sessions) {
+    private Proxy(List<Block> blocks, System.Logger log, Sessions sessions, Metrics metrics) {
         this.blocks = blocks;
         this.log = log;
         this.sessions = sessions;
+        this.metrics = metrics;
     }
 
     /** Builds every block; reports all problems at once; warnings go to {@code problems} too. */
@@ -55,14 +58,16 @@ public final class Proxy {
             throws ConfigException {
         Map<String, UpstreamGroup> groups = new HashMap<>();
         List<Block> blocks = new ArrayList<>();
+        Metrics metrics = new Metrics(config.file(), InstantSource.system());
         for (ServerConfig server : config.servers()) {
             UpstreamGroup group = groups.computeIfAbsent(server.upstream().name(),
                     name -> new UpstreamGroup(server.upstream(), InstantSource.system(), log));
             Optional<UpstreamTls> tls = TlsSetup.load(server.tls(), server.sources(), problems, InstantSource.system());
-            blocks.add(new Block(server, group, tls));
+            blocks.add(new Block(server, group, tls,
+                    metrics.register(server.name(), group, tls.map(UpstreamTls::material))));
         }
         problems.throwIfAny();
-        return new Proxy(List.copyOf(blocks), log, new Sessions(accessLog, log));
+        return new Proxy(List.copyOf(blocks), log, new Sessions(accessLog, log), metrics);
     }
 
     /**
@@ -82,8 +87,11 @@ public final class Proxy {
                             .add((InetSocketAddress) server.getLocalSocketAddress());
                     loops.add(new Listener(server, block, sessions, deadlines, log, listen.soKeepalive()));
                 }
+                block.metrics().listening(bound.get(block.name()));
             }
-        } catch (IOException e) {
+            metrics.startJmx();
+        } catch (IOException | RuntimeException e) {
+            metrics.stopJmx();
             closeListeners();
             deadlines.close();
             throw e;
@@ -146,6 +154,11 @@ public final class Proxy {
         return sessions.count();
     }
 
+    /** This proxy's metrics registry (SPEC §10): what /metrics, /status and JMX show. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     /**
      * Stops accepting, lets open sessions finish for up to {@code grace} (shutdown_timeout), then
      * resets the rest. Returns true when every session ended on its own. Nothing here waits on a
@@ -173,6 +186,7 @@ public final class Proxy {
             if (deadlines != null) {
                 deadlines.close();
             }
+            metrics.stopJmx();
         }
     }
 
