@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import loomproxy.admin.AdminServer;
+import loomproxy.config.AdminConfig;
 import loomproxy.config.ConfigException;
 import loomproxy.config.ListenAddress;
 import loomproxy.config.ProxyConfig;
@@ -40,17 +42,22 @@ public final class Proxy {
     private final System.Logger log;
     private final Sessions sessions;
     private final Metrics metrics;
+    private final AdminConfig admin;
+    private AdminServer adminServer;
+    /** Set first thing at shutdown, so /healthz turns 503 before a listener closes (SPEC §10). */
+    private volatile boolean draining;
     private final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
     private final List<ServerSocket> servers = new ArrayList<>();
     private final List<Thread> listeners = new ArrayList<>();
     private Deadlines deadlines;
     private volatile boolean stopped;
 
-    private Proxy(List<Block> blocks, System.Logger log, Sessions sessions, Metrics metrics) {
+    private Proxy(List<Block> blocks, System.Logger log, Sessions sessions, Metrics metrics, AdminConfig admin) {
         this.blocks = blocks;
         this.log = log;
         this.sessions = sessions;
         this.metrics = metrics;
+        this.admin = admin;
     }
 
     /** Builds every block; reports all problems at once; warnings go to {@code problems} too. */
@@ -67,7 +74,7 @@ public final class Proxy {
                     metrics.register(server.name(), group, tls.map(UpstreamTls::material))));
         }
         problems.throwIfAny();
-        return new Proxy(List.copyOf(blocks), log, new Sessions(accessLog, log), metrics);
+        return new Proxy(List.copyOf(blocks), log, new Sessions(accessLog, log), metrics, config.admin());
     }
 
     /**
@@ -89,8 +96,14 @@ public final class Proxy {
                 }
                 block.metrics().listening(bound.get(block.name()));
             }
+            if (admin.listen().isPresent()) {
+                adminServer = AdminServer.start(admin.listen().get(), admin.allow(), metrics, this::trouble, log);
+            }
             metrics.startJmx();
         } catch (IOException | RuntimeException e) {
+            if (adminServer != null) {
+                adminServer.close();
+            }
             metrics.stopJmx();
             closeListeners();
             deadlines.close();
@@ -159,12 +172,31 @@ public final class Proxy {
         return metrics;
     }
 
+    /** Where the admin endpoint listens (port 0 resolved); empty when admin_listen is off or before start. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(adminServer).map(AdminServer::address);
+    }
+
+    /** Empty while every listener is bound and the proxy is not draining; else why not (/healthz). */
+    private Optional<String> trouble() {
+        if (draining) {
+            return Optional.of("draining");
+        }
+        for (ServerSocket server : servers) {
+            if (server.isClosed()) {
+                return Optional.of("listener " + server.getLocalSocketAddress() + " is closed");
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * Stops accepting, lets open sessions finish for up to {@code grace} (shutdown_timeout), then
      * resets the rest. Returns true when every session ended on its own. Nothing here waits on a
      * peer: the resets wake every session's threads at once.
      */
     public boolean shutdown(Duration grace) {
+        draining = true;
         closeListeners();
         try {
             // A listener registers what it accepted before it looks at its socket again, so once the
@@ -185,6 +217,9 @@ public final class Proxy {
             stopped = true;
             if (deadlines != null) {
                 deadlines.close();
+            }
+            if (adminServer != null) {
+                adminServer.close();
             }
             metrics.stopJmx();
         }

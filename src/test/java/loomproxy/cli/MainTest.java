@@ -139,6 +139,17 @@ class MainTest {
     }
 
     @Test
+    void adminPortInUseExitsWith3AndOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path file = write("admin_listen = " + taken.getLocalPort()
+                    + "\nserver.main.listen = 127.0.0.1:0\nserver.main.proxy_pass = 127.0.0.1:9\n");
+            assertEquals(3, run(file.toString()));
+            assertEquals("loomproxy: bind() to 127.0.0.1:" + taken.getLocalPort() + " failed (Address already in use)"
+                    + " for admin_listen: another process listens there; stop it or change admin_listen\n", err());
+        }
+    }
+
+    @Test
     void runsUntilStoppedAndExits0() throws Exception {
         Path file = write("server.main.listen = 127.0.0.1:0\nserver.main.proxy_pass = 127.0.0.1:9\nerror_log = stderr info\n");
         assertEquals(0, run(file.toString()));
