@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import loomproxy.config.AllowList;
 import loomproxy.config.HostPort;
@@ -33,6 +34,7 @@ public final class AdminServer implements AutoCloseable {
     private final Metrics metrics;
     private final Supplier<Optional<String>> trouble;
     private final System.Logger log;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private AdminServer(HttpServer server, ExecutorService executor, AllowList allow, Metrics metrics,
                         Supplier<Optional<String>> trouble, System.Logger log) {
@@ -80,11 +82,13 @@ public final class AdminServer implements AutoCloseable {
         return loomproxy.metrics.Addresses.text(address());
     }
 
-    /** Stops at once: requests in progress are cut, which a monitoring client retries. */
+    /** Stops at once (requests in progress are cut, which a monitoring client retries); once. */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        if (closed.compareAndSet(false, true)) {
+            server.stop(0);
+            executor.shutdownNow();
+        }
     }
 
     private void handle(HttpExchange exchange) throws IOException {
