@@ -27,9 +27,6 @@ import loomproxy.proxy.Proxy;
  * {@code FILE:LINE: KEY: message} and the running configuration stays as it was.
  */
 final class Reloader implements AutoCloseable {
-    /** What the last reload did, for the log and (later) the status page and metrics. */
-    record Outcome(Instant at, boolean ok, List<String> errors) {}
-
     private final Path file;
     private final PrintStream out;
     private final PrintStream err;
@@ -37,7 +34,6 @@ final class Reloader implements AutoCloseable {
     private final ErrorLog errorLog;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile ProxyConfig config;
-    private volatile Outcome last;
     /** The log files now written: the start's, then those of the last successful reload. */
     private List<LogSink> sinks;
 
@@ -56,22 +52,19 @@ final class Reloader implements AutoCloseable {
         return config;
     }
 
-    Outcome last() {
-        return last;
-    }
-
     /** Never throws: the outcome is logged, and the proxy keeps running either way. */
     void reload() {
         lock.lock();
         try {
             errorLog.log(LogLevel.NOTICE, "signal SIGHUP received, reloading " + file);
-            last = attempt();
+            attempt();
         } finally {
             lock.unlock();
         }
     }
 
-    private Outcome attempt() {
+    /** The outcome goes to the log and to the metrics (loomproxy_config_reloads_total, /status). */
+    private void attempt() {
         List<LogSink> opened = new ArrayList<>();
         try {
             Problems problems = new Problems();
@@ -89,19 +82,19 @@ final class Reloader implements AutoCloseable {
             sinks = opened;
             config = next;
             errorLog.log(LogLevel.NOTICE, "reloaded " + file + ": " + summary);
-            return new Outcome(Instant.now(), true, List.of());
+            proxy.metrics().reloads().succeeded(Instant.now());
         } catch (ConfigException e) {
             Launch.closeAll(opened);
             List<String> errors = e.problems().stream().map(Problem::toString).toList();
             errors.forEach(line -> errorLog.log(LogLevel.EMERG, line));
             errorLog.log(Level.ERROR, "reload of " + file + " failed (" + errors.size()
                     + (errors.size() == 1 ? " error" : " errors") + "); the previous configuration keeps running");
-            return new Outcome(Instant.now(), false, errors);
+            proxy.metrics().reloads().failed(Instant.now(), errors);
         } catch (IOException e) {
             Launch.closeAll(opened);
             errorLog.log(Level.ERROR, "reload of " + file + " failed: " + e.getMessage()
                     + "; the previous configuration keeps running");
-            return new Outcome(Instant.now(), false, List.of(e.getMessage()));
+            proxy.metrics().reloads().failed(Instant.now(), List.of(e.getMessage()));
         }
     }
 

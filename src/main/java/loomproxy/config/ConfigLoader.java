@@ -73,9 +73,11 @@ public final class ConfigLoader {
             builder.checkableTls().ifPresent(tls::add);
             builder.warnTlsKeysWithoutTls();
         });
-        // HOOK(admin_listen): the key comes with the metrics endpoint (SPEC §10). Once it exists, warn here
-        // when it binds an address other than loopback, with problems.warn at its line: "admin_listen:
-        // 0.0.0.0:9000 is reachable from other hosts; bind 127.0.0.1:9000, or limit it with admin_allow".
+        top.setting(Directive.ADMIN_LISTEN).ifPresent(set -> top.value(Directive.ADMIN_LISTEN)
+                .filter(address -> !loopback(address.host()))
+                .ifPresent(address -> problems.warn(set.where(), "admin_listen", address
+                        + " is reachable from other hosts; bind 127.0.0.1:" + address.port()
+                        + ", or limit who may read it with admin_allow")));
 
         if (servers.isEmpty()) {
             problems.add(new Location(file, 0), "server.NAME", "no server block; add server.NAME.listen and server.NAME.proxy_pass");
@@ -85,8 +87,9 @@ public final class ConfigLoader {
         AccessLogConfig accessLog = accessLog();
         Duration shutdownTimeout = topValue(Directive.SHUTDOWN_TIMEOUT);
         Duration tlsReloadInterval = topValue(Directive.TLS_RELOAD_INTERVAL);
+        AdminConfig admin = new AdminConfig(top.value(Directive.ADMIN_LISTEN), topValue(Directive.ADMIN_ALLOW));
         ProxyConfig config = new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog,
-                shutdownTimeout, tlsReloadInterval, top.sources(new Location(file, 0)));
+                shutdownTimeout, tlsReloadInterval, top.sources(new Location(file, 0)), admin);
         List<String> dump = problems.isEmpty() ? new Dump(file, top, servers, upstreams, formats).lines() : List.of();
         return new Loaded(config, List.copyOf(tls), dump);
     }
@@ -197,5 +200,10 @@ public final class ConfigLoader {
 
     private static ConfigException fileProblem(Path file, int line, String message) {
         return new ConfigException(List.of(new Problem(new Location(file, line), "config", message)));
+    }
+
+    /** A loopback literal (127.0.0.0/8, ::1, localhost): an admin endpoint there is this host's only. */
+    private static boolean loopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
     }
 }

@@ -10,6 +10,8 @@ import java.util.List;
 final class ListenValues {
     /** NGINX's {@code listen 12345} binds every IPv4 address. */
     static final String ANY_IPV4 = "0.0.0.0";
+    /** {@code admin_listen 9100} binds only the loopback address: the endpoint is for the host's own agents. */
+    static final String LOOPBACK_IPV4 = "127.0.0.1";
 
     private ListenValues() {}
 
@@ -69,6 +71,21 @@ final class ListenValues {
             return new HostPort(ANY_IPV4, Values.port(a.substring(2), a));
         }
         return Values.hostPort(a);
+    }
+
+    /**
+     * {@code admin_listen = [address:]port}: one address, no parameters; a bare port binds
+     * {@value #LOOPBACK_IPV4}, so turning the endpoint on never exposes it by accident (SPEC §10).
+     */
+    static HostPort admin(String value) throws InvalidValueException {
+        String a = Values.word(value);
+        if (a.contains(",")) {
+            throw new InvalidValueException("invalid value \"" + value + "\", admin_listen takes one address");
+        }
+        if (a.matches("\\d+")) {
+            return new HostPort(LOOPBACK_IPV4, a.equals("0") ? 0 : Values.port(a, a));
+        }
+        return address(a);
     }
 
     /** NGINX also takes {@code so_keepalive=idle:intvl:cnt}; the JDK sets those per socket only on some systems. */

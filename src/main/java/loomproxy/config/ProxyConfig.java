@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * A whole, syntactically valid configuration file. Files it names are checked by the TLS layer;
- * {@code sources} says where each top-level key was set, for errors found after parsing.
+ * {@code sources} says where each top-level key was set, for errors found after parsing; {@code admin}
+ * is the admin endpoint's (SPEC §10).
  */
 public record ProxyConfig(Path file,
                           Map<String, UpstreamGroupConfig> upstreams,
@@ -16,4 +17,5 @@ public record ProxyConfig(Path file,
                           AccessLogConfig accessLog,
                           Duration shutdownTimeout,
                           Duration tlsReloadInterval,
-                          Sources sources) {}
+                          Sources sources,
+                          AdminConfig admin) {}

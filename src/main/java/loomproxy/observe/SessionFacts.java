@@ -77,6 +77,21 @@ public final class SessionFacts {
         this.status = status;
     }
 
+    /** $status; read once the session has ended. */
+    public int status() {
+        return status;
+    }
+
+    /** $bytes_sent: to the client. */
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** $bytes_received: from the client. */
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
     public void clientBytes(long sentToClient, long receivedFromClient) {
         this.bytesSent = sentToClient;
         this.bytesReceived = receivedFromClient;

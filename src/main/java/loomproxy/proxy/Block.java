@@ -4,12 +4,18 @@ import java.io.IOException;
 import java.net.Socket;
 import java.util.Optional;
 import loomproxy.config.ServerConfig;
+import loomproxy.metrics.ServerMetrics;
 import loomproxy.tls.BufferedTransport;
 import loomproxy.tls.UpstreamTls;
 import loomproxy.upstream.UpstreamGroup;
 
-/** A server block ready to run: its settings, its (possibly shared) upstream group and its TLS. */
-record Block(ServerConfig config, UpstreamGroup group, Optional<UpstreamTls> tls) {
+/** A server block ready to run: its settings, its (possibly shared) upstream group, its TLS and its counters. */
+record Block(ServerConfig config, UpstreamGroup group, Optional<UpstreamTls> tls, ServerMetrics metrics) {
+    /** A block outside any metrics registry (tests of the data path): its counters count, nothing reads them. */
+    Block(ServerConfig config, UpstreamGroup group, Optional<UpstreamTls> tls) {
+        this(config, group, tls, ServerMetrics.unregistered(config.name()));
+    }
+
     String name() {
         return config.name();
     }

@@ -10,6 +10,7 @@ import loomproxy.config.ProxyConfig;
 import loomproxy.config.Problems;
 import loomproxy.config.ServerConfig;
 import loomproxy.config.UpstreamGroupConfig;
+import loomproxy.metrics.Metrics;
 import loomproxy.tls.TlsFiles;
 import loomproxy.tls.TlsSetup;
 import loomproxy.tls.UpstreamTls;
@@ -27,7 +28,8 @@ import loomproxy.upstream.UpstreamGroup;
 record Generation(List<Block> blocks, int tlsKept) {
 
     /** Builds {@code config}'s blocks; problems (TLS files) go to {@code problems}, which the caller throws. */
-    static Generation build(ProxyConfig config, List<Block> previous, System.Logger log, Problems problems) {
+    static Generation build(ProxyConfig config, List<Block> previous, Metrics metrics, System.Logger log,
+                            Problems problems) {
         Map<String, UpstreamGroup> groups = new HashMap<>();
         List<Block> blocks = new ArrayList<>();
         int kept = 0;
@@ -41,7 +43,7 @@ record Generation(List<Block> blocks, int tlsKept) {
             } else {
                 tls = TlsSetup.load(server.tls(), server.sources(), problems, InstantSource.system());
             }
-            blocks.add(new Block(server, group, tls));
+            blocks.add(new Block(server, group, tls, metrics.register(server.name(), group, tls.map(UpstreamTls::material))));
         }
         return new Generation(List.copyOf(blocks), kept);
     }

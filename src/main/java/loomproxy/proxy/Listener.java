@@ -113,6 +113,7 @@ final class Listener implements Runnable {
             spare = null;
         }
         long id = sessions.nextNumber();
+        block.metrics().accepted();
         InetSocketAddress remote = (InetSocketAddress) client.getRemoteSocketAddress();
         InetSocketAddress local = (InetSocketAddress) client.getLocalSocketAddress();
         try {

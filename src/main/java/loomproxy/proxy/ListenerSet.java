@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import loomproxy.config.HostPort;
 import loomproxy.config.ListenAddress;
 
@@ -46,8 +47,10 @@ final class ListenerSet {
     private final Sessions sessions;
     private final Deadlines deadlines;
     private final System.Logger log;
-    /** In the order the configuration lists them. */
+    /** In the order the configuration lists them; changed only under the proxy's change lock. */
     private final Map<Key, Bound> bound = new LinkedHashMap<>();
+    /** The sockets that should be accepting now, for readers on other threads. */
+    private volatile List<ServerSocket> sockets = List.of();
 
     ListenerSet(Sessions sessions, Deadlines deadlines, System.Logger log) {
         this.sessions = sessions;
@@ -94,6 +97,7 @@ final class ListenerSet {
                 bound.remove(entry.getKey());
             }
         }
+        sockets = bound.values().stream().map(b -> b.listener().socket()).toList();
     }
 
     /** A port-0 socket that now has the port {@code key} names is that entry's socket. */
@@ -156,10 +160,24 @@ final class ListenerSet {
 
     /** Stops accepting everywhere; returns once every accept loop has ended (or after a grace). */
     void closeAll() {
+        sockets = List.of();
         bound.values().forEach(b -> Sockets.closeQuietly(b.listener().socket()));
         // A listener registers what it accepted before it looks at its socket again, so once the
         // threads are gone, no accepted connection can escape the drain.
         bound.values().forEach(b -> join(b.thread()));
+    }
+
+    /**
+     * A listener whose socket is closed though it should be accepting (for /healthz, from the admin
+     * endpoint's threads: it reads the snapshot {@link #apply} leaves, never the map being changed).
+     */
+    Optional<String> closedOne() {
+        for (ServerSocket socket : sockets) {
+            if (socket.isClosed()) {
+                return Optional.of(String.valueOf(socket.getLocalSocketAddress()));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The addresses each server block listens on (port 0 resolved to the bound port). */

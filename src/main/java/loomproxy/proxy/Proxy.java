@@ -12,10 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import loomproxy.admin.AdminServer;
+import loomproxy.config.AdminConfig;
 import loomproxy.config.ConfigException;
 import loomproxy.config.Problem;
 import loomproxy.config.ProxyConfig;
 import loomproxy.config.Problems;
+import loomproxy.metrics.Metrics;
 import loomproxy.observe.AccessLog;
 import loomproxy.tls.TlsFiles;
 import loomproxy.tls.TlsSetup;
@@ -33,6 +36,9 @@ public final class Proxy {
 
     private final System.Logger log;
     private final Sessions sessions;
+    private final Metrics metrics;
+    private volatile AdminConfig admin;
+    private AdminServer adminServer;
     /** One change at a time: a reload, a certificate rotation, a shutdown. */
     private final ReentrantLock changes = new ReentrantLock();
     private volatile List<Block> blocks;
@@ -41,24 +47,27 @@ public final class Proxy {
     private ListenerSet listeners;
     /** The TLS fingerprint a rotation last failed to load, per block, so the failure is logged once. */
     private final Map<String, TlsFiles> refused = new HashMap<>();
-    /** Shutdown has begun: no more reloads or rotations. */
+    /** Shutdown has begun: no more reloads or rotations, and /healthz says 503 (SPEC §10). */
     private volatile boolean draining;
     /** Shutdown is over: the sweeper and the watcher end. */
     private volatile boolean stopped;
 
-    private Proxy(List<Block> blocks, Duration tlsReloadInterval, System.Logger log, Sessions sessions) {
+    private Proxy(List<Block> blocks, ProxyConfig config, System.Logger log, Sessions sessions, Metrics metrics) {
         this.blocks = blocks;
-        this.tlsReloadInterval = tlsReloadInterval;
+        this.tlsReloadInterval = config.tlsReloadInterval();
+        this.admin = config.admin();
         this.log = log;
         this.sessions = sessions;
+        this.metrics = metrics;
     }
 
     /** Builds every block; reports all problems at once; warnings go to {@code problems} too. */
     public static Proxy prepare(ProxyConfig config, System.Logger log, AccessLog accessLog, Problems problems)
             throws ConfigException {
-        Generation first = Generation.build(config, List.of(), log, problems);
+        Metrics metrics = new Metrics(config.file(), InstantSource.system());
+        Generation first = Generation.build(config, List.of(), metrics, log, problems);
         problems.throwIfAny();
-        return new Proxy(first.blocks(), config.tlsReloadInterval(), log, new Sessions(accessLog, log));
+        return new Proxy(first.blocks(), config, log, new Sessions(accessLog, log), metrics);
     }
 
     /**
@@ -70,8 +79,20 @@ public final class Proxy {
         deadlines = new Deadlines();
         listeners = new ListenerSet(sessions, deadlines, log);
         try {
+            // What may fail for want of resources (the JDK's management library, the admin port)
+            // starts before any listener accepts, so a failed start has served no one.
+            startJmx();
+            if (admin.listen().isPresent()) {
+                adminServer = AdminServer.start(admin.listen().get(), admin.allow(), metrics, this::trouble, log);
+            }
             listeners.apply(blocks);
-        } catch (IOException e) {
+            recordListeners();
+        } catch (IOException | RuntimeException e) {
+            if (adminServer != null) {
+                adminServer.close();
+            }
+            metrics.stopJmx();
+            listeners.closeAll();
             deadlines.close();
             throw e;
         }
@@ -95,10 +116,27 @@ public final class Proxy {
             if (draining) {
                 throw new IOException("the proxy is shutting down");
             }
-            Generation generation = Generation.build(next, blocks, log, problems);
+            Generation generation = Generation.build(next, blocks, metrics, log, problems);
             problems.throwIfAny();
-            listeners.apply(generation.blocks());
+            AdminServer newAdmin = next.admin().equals(admin) ? null : startAdmin(next.admin());
+            try {
+                listeners.apply(generation.blocks());
+            } catch (IOException | RuntimeException e) {
+                if (newAdmin != null) {
+                    newAdmin.close();
+                }
+                throw e;
+            }
+            if (!next.admin().equals(admin)) {
+                if (adminServer != null) {
+                    adminServer.close();
+                }
+                adminServer = newAdmin;
+                admin = next.admin();
+            }
             blocks = generation.blocks();
+            metrics.retain(blocks.stream().map(Block::name).toList());
+            recordListeners();
             tlsReloadInterval = next.tlsReloadInterval();
             sessions.accessLog(accessLog);
             long tls = generation.blocks().stream().filter(b -> b.tls().isPresent()).count();
@@ -161,7 +199,8 @@ public final class Proxy {
         refused.remove(block.name());
         log.log(Level.INFO, "server " + block.name() + ": TLS files changed; new sessions use them"
                 + " (a new TLS context: sessions are not resumed across the change)");
-        return Optional.of(new Block(block.config(), block.group(), tls));
+        return Optional.of(new Block(block.config(), block.group(), tls,
+                metrics.register(block.name(), block.group(), tls.map(UpstreamTls::material))));
     }
 
     private void watchTlsFiles() {
@@ -175,6 +214,54 @@ public final class Proxy {
                     log.log(Level.ERROR, "tls watcher: internal error: " + e);
                 }
             }
+        }
+    }
+
+    /** The MBeans (SPEC §10); the JDK loads its management library here, which needs a descriptor. */
+    private void startJmx() throws IOException {
+        try {
+            metrics.startJmx();
+        } catch (LinkageError e) {
+            throw new IOException("cannot start JMX (" + e.getMessage()
+                    + "): raise the open-file limit (ulimit -n, LimitNOFILE= in the unit)", e);
+        }
+    }
+
+    /** The admin endpoint a reload asks for (null when off); bound before anything else changes. */
+    private AdminServer startAdmin(AdminConfig next) throws IOException {
+        return next.listen().isEmpty() ? null
+                : AdminServer.start(next.listen().get(), next.allow(), metrics, this::trouble, log);
+    }
+
+    /** Each block's bound addresses, for /status. */
+    private void recordListeners() {
+        Map<String, List<InetSocketAddress>> bound = listeners.addresses();
+        for (Block block : blocks) {
+            block.metrics().listening(bound.getOrDefault(block.name(), List.of()));
+        }
+    }
+
+    /** Empty while every listener is bound and the proxy is not draining; else why not (/healthz). */
+    private Optional<String> trouble() {
+        if (draining) {
+            return Optional.of("draining");
+        }
+        ListenerSet current = listeners;
+        return current == null ? Optional.of("starting") : current.closedOne().map(a -> "listener " + a + " is closed");
+    }
+
+    /** This proxy's metrics registry (SPEC §10): what /metrics, /status and JMX show. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Where the admin endpoint listens (port 0 resolved); empty when admin_listen is off or before start. */
+    public Optional<InetSocketAddress> adminAddress() {
+        changes.lock();
+        try {
+            return Optional.ofNullable(adminServer).map(AdminServer::address);
+        } finally {
+            changes.unlock();
         }
     }
 
@@ -235,6 +322,15 @@ public final class Proxy {
             if (deadlines != null) {
                 deadlines.close();
             }
+            changes.lock();
+            try {
+                if (adminServer != null) {
+                    adminServer.close();
+                }
+            } finally {
+                changes.unlock();
+            }
+            metrics.stopJmx();
         }
     }
 }

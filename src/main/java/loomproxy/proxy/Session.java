@@ -125,8 +125,11 @@ final class Session implements Runnable {
         if (aborted) {
             log.info("closed at shutdown after shutdown_timeout");
         } else if (!ending.isIdle()) {
-            report(up, "client", "upstream", first == up);
-            report(down, "upstream", "client", first == down);
+            String upFailure = report(up, "client", "upstream", first == up);
+            String downFailure = report(down, "upstream", "client", first == down);
+            if (upFailure != null || downFailure != null) {
+                block.metrics().route(connected.peer()).failed(downFailure != null ? downFailure : upFailure);
+            }
         }
         facts.clientBytes(down.bytes(), up.bytes());
         connected.attempt().ended(System.nanoTime() - started, up.bytes(), down.bytes());
@@ -210,12 +213,15 @@ final class Session implements Runnable {
         return socket == client ? client : upstreamTcp;
     }
 
-    /** @param endedFirst a pump that ended first failed on its own; a later one may just see our close */
-    private void report(Pump pump, String from, String to, boolean endedFirst) {
+    /**
+     * @param endedFirst a pump that ended first failed on its own; a later one may just see our close
+     * @return the upstream's failure reason for the metrics (a TLS alert, {@code reset}), or null
+     */
+    private String report(Pump pump, String from, String to, boolean endedFirst) {
         // A pump that did not end first and failed on a socket error most likely met our own close.
         if (pump.end() != Pump.End.ERROR || pump.failure() == null
                 || !endedFirst && pump.failure() instanceof SocketException) {
-            return;
+            return null;
         }
         String peer = pump.failedOnWrite() ? to : from;
         String verb = pump.failedOnWrite() ? "writing to " : "reading from ";
@@ -230,9 +236,10 @@ final class Session implements Runnable {
                 + " after " + pump.bytes() + " bytes " + from + ">" + to;
         if (peer.equals("upstream")) {
             log.warn(message);
-        } else {
-            log.info(message);
+            return alert != null ? alert : FailureReason.isReset(pump.failure()) ? "reset" : null;
         }
+        log.info(message);
+        return null;
     }
 
     /**
@@ -252,6 +259,10 @@ final class Session implements Runnable {
         String line = "PROXY " + family + " " + source.getAddress().getHostAddress() + " "
                 + destination.getAddress().getHostAddress() + " " + source.getPort() + " " + destination.getPort() + "\r\n";
         return line.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    Block block() {
+        return block;
     }
 
     /** From the idle sweeper: never touches a socket, only tells the session. */

@@ -53,6 +53,7 @@ final class Sessions {
         } catch (RuntimeException e) {
             log.log(Level.ERROR, "#" + facts.connection() + " access log: internal error: " + e);
         } finally {
+            session.block().metrics().ended(facts.status(), facts.bytesSent(), facts.bytesReceived());
             open.remove(session);
             if (open.isEmpty()) {
                 lock.lock();

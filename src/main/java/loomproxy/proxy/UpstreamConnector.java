@@ -40,6 +40,8 @@ final class UpstreamConnector {
     private final Consumer<Socket> onSocket;
     private final BooleanSupplier aborted;
     private Socket spare;
+    /** Why the last try failed, for loomproxy_upstream_failures_total. */
+    private String failure;
 
     /**
      * @param spare   an unconnected socket for the first try (made before the client was accepted)
@@ -85,6 +87,9 @@ final class UpstreamConnector {
                 return Optional.of(new Connected(peer, opened.get().socket(), opened.get().attempt(), opened.get().firstBytes()));
             }
             block.group().release(peer, !aborted.getAsBoolean());
+            if (!aborted.getAsBoolean()) {
+                block.metrics().route(peer).failed(failure);
+            }
             tries--;
             if (!config.nextUpstream() || tries <= 0 || System.nanoTime() >= deadline || aborted.getAsBoolean()) {
                 return Optional.empty();
@@ -101,6 +106,7 @@ final class UpstreamConnector {
             plain = nextSocket();
         } catch (IOException e) {
             log.warn("upstream " + peer + " connect failed: cannot create a socket: " + e.getMessage());
+            failure = "connect_error";
             return Optional.empty();
         }
         onSocket.accept(plain);
@@ -114,10 +120,13 @@ final class UpstreamConnector {
             if (address.isUnresolved()) {
                 throw new UnknownHostException(peer.address().host());
             }
+            long connecting = System.nanoTime();
             plain.connect(address, Math.toIntExact(Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+            block.metrics().route(peer).connected(System.nanoTime() - connecting);
         } catch (IOException e) {
             Sockets.closeQuietly(plain);
             log.warn("upstream " + peer + " connect failed: " + connectReason(e, timeout));
+            failure = FailureReason.connect(e);
             return Optional.empty();
         }
         // NGINX arms a fresh timer of proxy_connect_timeout for what follows the connect; here it is
@@ -147,6 +156,7 @@ final class UpstreamConnector {
             deadline.disarm();
             Sockets.closeQuietly(plain);
             log.warn("upstream " + peer + " connect failed: sending the PROXY protocol header: " + e.getMessage());
+            failure = FailureReason.connect(e);
             return Optional.empty();
         }
     }
@@ -164,12 +174,15 @@ final class UpstreamConnector {
     private Optional<Opened> handshake(UpstreamTls tls, Socket plain, Deadlines.Deadline deadline, Peer peer,
                                        SessionFacts.Try attempt, SessionFacts facts, long started) throws HandshakeFailure {
         try {
+            long handshaking = System.nanoTime();
             UpstreamTls.Established tlsSession = tls.handshake(plain, peer.address(), deadline::passed);
             if (!deadline.disarm()) {
                 tlsSession.ticketsArrived().run();
                 throw HandshakeFailure.timeout();
             }
             attempt.connected(System.nanoTime() - started);
+            block.metrics().route(peer).handshake(tlsSession.protocol(), tlsSession.reused(),
+                    System.nanoTime() - handshaking, tlsSession.socket().getSession());
             facts.tls(tlsSession.protocol(), tlsSession.cipher(), tlsSession.name(), tlsSession.reused());
             facts.verify(block.config().tls().verify() ? "ok" : "off");
             return Optional.of(new Opened(tlsSession.socket(), attempt, tlsSession.ticketsArrived()));
@@ -181,6 +194,7 @@ final class UpstreamConnector {
             Sockets.closeQuietly(plain);
             log.warn("upstream " + peer + (e.verification() ? " verification failed: " : " handshake failed: ") + e.getMessage());
             facts.verify(e.reason());
+            failure = FailureReason.handshake(e);
             return Optional.empty();
         }
     }

@@ -35,6 +35,10 @@ public final class TlsSetup {
     private final TlsConfig config;
     private final Sources sources;
     private final Problems problems;
+    /** What was read, for {@link TlsMaterial}. */
+    private List<X509Certificate> clientChain = List.of();
+    private List<X509Certificate> trusted = List.of();
+    private List<X509CRL> crls = List.of();
 
     private TlsSetup(TlsConfig config, Sources sources, Problems problems) {
         this.config = config;
@@ -74,7 +78,7 @@ public final class TlsSetup {
         enabled.addAll(suites);
         try {
             return Optional.of(new UpstreamTls(config, files, keys, trust, protocols, enabled,
-                    commands.namedGroups().orElse(null)));
+                    commands.namedGroups().orElse(null), new TlsMaterial(clientChain, trusted, crls)));
         } catch (GeneralSecurityException e) {
             problems.add(sources.of("proxy_ssl"), "proxy_ssl", "cannot set up TLS: " + e.getMessage());
             return Optional.empty();
@@ -144,6 +148,7 @@ public final class TlsSetup {
             return null;
         }
         List<X509Certificate> chain = read("proxy_ssl_certificate", () -> PemFiles.certificates(certificate.get()));
+        clientChain = chain == null ? List.of() : chain;
         List<char[]> passphrases = config.passwordFile().isEmpty() ? List.of()
                 : read("proxy_ssl_password_file", () -> PemFiles.passphrases(config.passwordFile().get()));
         PrivateKey privateKey = passphrases == null ? null
@@ -182,6 +187,10 @@ public final class TlsSetup {
         if (crls != null && config.crl().isPresent()) {
             TlsWarnings.crls(crls, config.crl().get(), sources.of("proxy_ssl_crl"), problems, clock.instant());
         }
+        if (config.trustedCertificate().isPresent() && anchors != null) {
+            trusted = anchors;
+        }
+        this.crls = crls == null ? List.of() : crls;
         if (!config.verify()) {
             problems.warn(sources.of("proxy_ssl_verify"), "proxy_ssl_verify", "off: the upstream's certificate is not"
                     + " checked, so anyone on the path can pose as it; set proxy_ssl_verify = on (the default)");

@@ -50,11 +50,13 @@ public final class UpstreamTls {
     private final String[] groups;
     private final KeyShares keyShares;
     private final Map<HostPort, TicketSlots> slots = new ConcurrentHashMap<>();
+    private final TlsMaterial material;
 
     UpstreamTls(TlsConfig config, TlsFiles files, KeyManager[] keys, TrustManager[] trust, List<String> protocols,
-                List<String> suites, List<String> groups) throws GeneralSecurityException {
+                List<String> suites, List<String> groups, TlsMaterial material) throws GeneralSecurityException {
         this.config = config;
         this.files = files;
+        this.material = material;
         this.keys = keys;
         this.trust = trust;
         this.random = new SecureRandom();
@@ -68,6 +70,11 @@ public final class UpstreamTls {
         this.suites = suites.toArray(String[]::new);
         this.groups = groups == null ? null : groups.toArray(String[]::new);
         this.keyShares = new KeyShares(groups == null && protocols.contains("TLSv1.3"));
+    }
+
+    /** The certificates and CRLs this block's TLS was built from (public parts only). */
+    public TlsMaterial material() {
+        return material;
     }
 
     /**

@@ -129,6 +129,19 @@ public final class UpstreamGroup {
         }
     }
 
+    /** Every server's state now, primary servers first, then backups; a snapshot taken under the group's lock. */
+    public List<PeerState> states() {
+        Instant now = clock.instant();
+        lock.lock();
+        try {
+            return java.util.stream.Stream.concat(primary.stream(), backup.stream())
+                    .map(p -> new PeerState(p, p.conns, p.fails, p.down(), !single && p.failed(now), p.full()))
+                    .toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Next usable server not in {@code tried}, counting one more active connection on it
      * ({@code max_conns}); empty when none is usable ("no live upstreams").

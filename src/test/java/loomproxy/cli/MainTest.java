@@ -206,6 +206,19 @@ class MainTest {
         assertTrue(err().startsWith(expected), err());
     }
 
+    /** An admin endpoint other hosts can reach is worth a line at --check (SPEC §10's admin_allow still applies). */
+    @Test
+    void anAdminEndpointOffLoopbackWarns() throws Exception {
+        Path file = write("""
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = 127.0.0.1:9
+                admin_listen = 0.0.0.0:9100
+                """);
+        assertEquals(0, run("--check", file.toString()));
+        assertTrue(err().contains("loomproxy: [warn] " + file + ":3: admin_listen: 0.0.0.0:9100 is reachable from other"
+                + " hosts; bind 127.0.0.1:9100, or limit who may read it with admin_allow"), err());
+    }
+
     @Test
     void onlyDisabledProtocolsIsAnError() throws Exception {
         Path file = write("""
@@ -225,6 +238,17 @@ class MainTest {
             assertEquals(3, run(file.toString()));
             assertTrue(err().contains("bind() to 127.0.0.1:" + taken.getLocalPort() + " failed"), err());
             assertFalse(err().contains("\tat "), "no stack trace: " + err());
+        }
+    }
+
+    @Test
+    void adminPortInUseExitsWith3AndOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path file = write("admin_listen = " + taken.getLocalPort()
+                    + "\nserver.main.listen = 127.0.0.1:0\nserver.main.proxy_pass = 127.0.0.1:9\n");
+            assertEquals(3, run(file.toString()));
+            assertEquals("loomproxy: bind() to 127.0.0.1:" + taken.getLocalPort() + " failed (Address already in use)"
+                    + " for admin_listen: another process listens there; stop it or change admin_listen\n", err());
         }
     }
 

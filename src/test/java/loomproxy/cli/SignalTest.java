@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import loomproxy.testkit.AdminClient;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.Flood;
@@ -232,6 +233,7 @@ class SignalTest {
                     server.main.listen = 127.0.0.1:%%PORT%%
                     server.main.proxy_pass = %s
                     error_log = %%DIR%%/error.log info
+                    admin_listen = 127.0.0.1:0
                     """.formatted(echo.address());
             try (ProxyProcess proxy = ProxyProcess.start(dir, base);
                  Socket session = proxy.connect()) {
@@ -251,7 +253,7 @@ class SignalTest {
                 proxy.signal("HUP");
                 Wait.until(() -> proxy.output().contains("the previous configuration keeps running"),
                         Duration.ofSeconds(20), proxy::output);
-                assertTrue(proxy.output().contains("[emerg] " + file + ":4: proxy_timeout: invalid time \"soon\""),
+                assertTrue(proxy.output().contains("[emerg] " + file + ":5: proxy_timeout: invalid time \"soon\""),
                         proxy.output());
                 try (Socket other = new Socket(InetAddress.getLoopbackAddress(), otherPort)) {
                     Bytes.write(other, "kept");
@@ -259,6 +261,14 @@ class SignalTest {
                 }
                 Bytes.write(session, "after");
                 assertEquals("after", Bytes.readString(session, 5), "the first session never noticed");
+                java.util.regex.Matcher admin = java.util.regex.Pattern.compile("admin endpoint listening on http://127.0.0.1:(\\d+)/")
+                        .matcher(proxy.output());
+                assertTrue(admin.find(), proxy.output());
+                String metrics = AdminClient.get(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        Integer.parseInt(admin.group(1))), "/metrics").body();
+                assertTrue(metrics.contains("loomproxy_config_reloads_total{result=\"ok\"} 1"), metrics);
+                assertTrue(metrics.contains("loomproxy_config_reloads_total{result=\"failed\"} 1"), metrics);
+                assertTrue(metrics.contains("loomproxy_config_last_reload_successful 0"), metrics);
             }
         }
     }

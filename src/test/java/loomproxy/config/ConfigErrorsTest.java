@@ -68,11 +68,11 @@ class ConfigErrorsTest {
     void keysThisVersionDoesNotImplementAreRefusedNotIgnored() {
         String no = ": not supported by this version of loomproxy; remove it";
         assertEquals(List.of("1: allow" + no, "2: server.m.deny" + no, "3: limit_conn" + no,
-                        "4: server.m.limit_conn_per_addr" + no, "5: admin_listen" + no, "6: resolver_valid" + no,
-                        "7: upstream.b.health_check" + no, "8: server.m.admin_listen" + no),
+                        "4: server.m.limit_conn_per_addr" + no, "5: resolver_valid" + no,
+                        "6: upstream.b.health_check" + no),
                 errors("allow = 10.0.0.0/8", "server.m.deny = all", "limit_conn = 10", "server.m.limit_conn_per_addr = 2",
-                        "admin_listen = 9000", "resolver_valid = 30s", "upstream.b.health_check = interval=5s",
-                        "server.m.admin_listen = 1", "upstream.b = a:1", "server.m.listen = 1", "server.m.proxy_pass = b"));
+                        "resolver_valid = 30s", "upstream.b.health_check = interval=5s",
+                        "upstream.b = a:1", "server.m.listen = 1", "server.m.proxy_pass = b"));
     }
 
     @Test

@@ -185,6 +185,23 @@ class ReloadTest {
         }
     }
 
+    /** admin_listen follows a reload (the endpoint moves), and the reload shows in the metrics. */
+    @Test
+    void theAdminEndpointMovesWithAReloadAndCountsIt() throws Exception {
+        try (EchoServer echo = EchoServer.plain();
+             TestProxy proxy = TestProxy.start(dir, plain(0, echo.address(), "admin_listen = 127.0.0.1:0"))) {
+            int port = proxy.port("main");
+            var before = proxy.admin();
+            assertEquals(200, proxy.adminGet("/healthz").status());
+            assertThrows(ConfigException.class, () -> proxy.reload(plain(port, echo.address(), "proxy_timeout = soon")));
+            proxy.reload(plain(port, echo.address(), "admin_listen = 127.0.0.2:0"));
+            assertEquals("127.0.0.2", proxy.admin().getAddress().getHostAddress());
+            assertThrows(IOException.class, () -> new Socket(before.getAddress(), before.getPort()).close(),
+                    "the old endpoint is closed");
+            assertEquals(200, proxy.adminGet("/healthz").status());
+        }
+    }
+
     private static void roundTrip(TestProxy proxy) throws IOException {
         try (Socket c = proxy.connect("main")) {
             Bytes.write(c, "tls");

@@ -95,9 +95,9 @@ public final class ProxyProcess implements AutoCloseable {
 
     /** Waits until the proxy listens (true) or has exited (false). */
     public boolean awaitListeningOrExit() {
-        Wait.until(() -> output().contains("listening") || !process.isAlive(), Duration.ofSeconds(30),
+        Wait.until(() -> output().contains(" listening on [") || !process.isAlive(), Duration.ofSeconds(30),
                 () -> "did not start: " + output());
-        if (output().contains("listening")) {
+        if (output().contains(" listening on [")) {
             return true;
         }
         try {

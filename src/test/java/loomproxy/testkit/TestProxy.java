@@ -84,6 +84,16 @@ public final class TestProxy implements AutoCloseable {
         return socket;
     }
 
+    /** The admin endpoint's address (admin_listen set in the properties). */
+    public InetSocketAddress admin() {
+        return proxy.adminAddress().orElseThrow(() -> new AssertionError("admin_listen is not set"));
+    }
+
+    /** GET {@code path} from the admin endpoint. */
+    public AdminClient.Response adminGet(String path) throws IOException {
+        return AdminClient.get(admin(), path);
+    }
+
     @Override
     public void close() {
         proxy.shutdown(Duration.ofSeconds(5));

@@ -1,0 +1,42 @@
+package loomproxy.proxy;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.Locale;
+import loomproxy.tls.HandshakeFailure;
+
+/**
+ * The {@code reason} label of {@code loomproxy_upstream_failures_total} (SPEC §10): SPEC §4's
+ * handshake and verification reasons as the log names them, plus {@code connect_refused},
+ * {@code connect_timeout}, {@code connect_error} and {@code reset} (the upstream reset the
+ * connection: during the handshake, where the log says only "handshake", or during the session).
+ */
+final class FailureReason {
+    private FailureReason() {}
+
+    static String connect(IOException e) {
+        if (e instanceof SocketTimeoutException) {
+            return "connect_timeout";
+        }
+        if (e instanceof ConnectException && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("refused")) {
+            return "connect_refused";
+        }
+        return isReset(e) ? "reset" : "connect_error";
+    }
+
+    static String handshake(HandshakeFailure e) {
+        return e.reason().equals("handshake") && isReset(e) ? "reset" : e.reason();
+    }
+
+    /** ECONNRESET somewhere in the chain: the JDK reports it as a SocketException "Connection reset". */
+    static boolean isReset(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SocketException && String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("reset")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
