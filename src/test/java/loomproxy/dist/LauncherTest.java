@@ -9,12 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import loomproxy.testkit.Command;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +102,40 @@ class LauncherTest {
             try (Stream<Path> files = Files.list(cache)) {
                 assertEquals(List.of(), files.toList(), "nothing written to the cache");
             }
+        }
+    }
+
+    /**
+     * Without a Java 21 anywhere: one line, exit 2, naming what is too old and where a Java 21
+     * comes from on this distribution. The machine's JDKs are hidden in a mount namespace of the
+     * launcher's own (root only; skipped elsewhere), /etc/os-release replaced by each case's.
+     */
+    @Test
+    void withoutJava21ItSaysWhereOneComesFrom() throws Exception {
+        Assumptions.assumeTrue(Command.onPath("unshare").isPresent() && Command.run(dir, Duration.ofSeconds(30),
+                List.of("unshare", "--mount", "true")).code() == 0, "cannot make a mount namespace here (needs root)");
+        Files.delete(release.resolve("runtime/bin/java"));
+        Path java17 = fakeJava(dir.resolve("jdk17"), 17);
+        Map<String, String> cases = Map.of(
+                "ID=debian\nVERSION_ID=\"12\"\n", "Debian 12 has no Java 21 package, so Eclipse Temurin 21 from Adoptium's apt repository",
+                "ID=debian\nVERSION_ID=\"13\"\n", "Install one: apt-get install openjdk-21-jre-headless.",
+                "ID=ubuntu\nVERSION_ID=\"24.04\"\n", "Install one: apt-get install openjdk-21-jre-headless.",
+                "ID=fedora\nVERSION_ID=41\n", "Install one: dnf install java-21-openjdk-headless.",
+                "ID=rocky\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.4\"\n", "Install one: dnf install java-21-openjdk-headless.");
+        for (var c : cases.entrySet()) {
+            Path osRelease = Files.writeString(dir.resolve("os-release"), c.getKey());
+            String hide = "for d in /usr/lib/jvm /usr/java /opt /usr/local; do [ -d $d ] && mount -t tmpfs none $d; done; "
+                    + "mount --bind " + osRelease + " /etc/os-release && exec \"$0\" --version";
+            Command.Result r = Command.run(dir, Duration.ofSeconds(30),
+                    Map.of("JAVA_HOME", java17.getParent().getParent().toString(), "PATH", "/usr/bin:/bin",
+                            "HOME", dir.toString(), "LOOMPROXY_JAVA", ""),
+                    List.of("unshare", "--mount", "sh", "-c", hide, release.resolve("bin/loomproxy").toString()));
+            assertEquals(2, r.code(), r.output());
+            assertEquals(1, r.output().lines().count(), r.output());
+            assertTrue(r.output().startsWith("loomproxy: needs Java 21 or later; found only " + java17 + " (Java 17); "),
+                    r.output());
+            assertTrue(r.output().contains(c.getValue()), c.getKey() + " -> " + r.output());
+            assertTrue(r.output().contains("use the release tarball"), r.output());
         }
     }
 
