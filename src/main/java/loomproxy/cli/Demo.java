@@ -1,5 +1,6 @@
 package loomproxy.cli;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,8 +9,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -17,14 +20,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import loomproxy.config.ConfigException;
-import loomproxy.observe.ErrorLog;
 
 /**
  * {@code loomproxy --demo}: the whole product on loopback with nothing from the user. It makes a CA
  * and certificates in memory, starts a TLS echo upstream that requires a client certificate, writes
  * an ordinary configuration file for them, and runs the proxy from that file — the same code path
  * as a real start. It then proves the path by itself (two connections: echo through mutual TLS,
- * verified, the second resuming the first's session) and waits for the user to try it with nc.
+ * verified, the second resuming the first's session) and waits for the user to try it with bash's
+ * {@code /dev/tcp}, python3 or nc.
  */
 final class Demo {
     private Demo() {
@@ -50,8 +53,8 @@ final class Demo {
 
     private static int serve(Path config, int port, DemoUpstream upstream, PrintStream out, PrintStream err,
                              CountDownLatch stop, Main.SignalHook signals) throws IOException {
-        AtomicReference<ErrorLog> log = new AtomicReference<>();
-        signals.install(stop::countDown, signal -> Main.otherSignal(signal, log.get(), err));
+        AtomicReference<Launch> running = new AtomicReference<>();
+        signals.install(stop::countDown, signal -> Main.otherSignal(signal, running.get(), null, err));
         Launch launch;
         try {
             launch = Launch.prepare(config, out, err);
@@ -59,7 +62,7 @@ final class Demo {
             Main.printProblems(e, err, config);
             return Main.CONFIG_ERROR;
         }
-        log.set(launch.errorLog());
+        running.set(launch);
         try (launch) {
             launch.proxy().start();
             out.printf("""
@@ -73,8 +76,8 @@ final class Demo {
                 err.println("loomproxy: demo self-check failed");
                 return Main.RUNTIME_FAILURE;
             }
-            out.printf("%nTry it:  nc 127.0.0.1 %d     (or telnet; type a line: it comes back through mutual TLS)%n"
-                    + "Access log lines follow; \"r\" means the upstream TLS session was resumed. Ctrl-C stops.%n%n", port);
+            out.printf("%n%s%nAccess log lines follow; \"r\" means the upstream TLS session was resumed. Ctrl-C stops.%n%n",
+                    tryIt(port, System.getenv("PATH")));
             stop.await();
             launch.proxy().shutdown(launch.config().shutdownTimeout());
             return Main.OK;
@@ -82,6 +85,35 @@ final class Demo {
             Thread.currentThread().interrupt();
             return Main.RUNTIME_FAILURE;
         }
+    }
+
+    /**
+     * Commands that work on a default system: bash's {@code /dev/tcp} always (a default Debian has
+     * neither nc nor telnet), python3 and nc when they are on the PATH.
+     */
+    static String tryIt(int port, String path) {
+        StringBuilder text = new StringBuilder("Try it (a line sent through the proxy comes back through mutual TLS):\n");
+        text.append("  exec 3<>/dev/tcp/127.0.0.1/").append(port)
+                .append("; echo hello >&3; head -1 <&3; exec 3<&-   # bash\n");
+        if (onPath("python3", path)) {
+            text.append("  python3 -c 'import socket; s = socket.create_connection((\"127.0.0.1\", ").append(port)
+                    .append(")); s.sendall(b\"hello\\n\"); print(s.makefile().readline(), end=\"\")'\n");
+        }
+        for (String nc : new String[] {"nc", "ncat", "netcat"}) {
+            if (onPath(nc, path)) {
+                text.append("  ").append(nc).append(" 127.0.0.1 ").append(port).append("   # then type lines; Ctrl-C ends\n");
+                break;
+            }
+        }
+        return text.toString().stripTrailing();
+    }
+
+    private static boolean onPath(String command, String path) {
+        if (path == null) {
+            return false;
+        }
+        return Arrays.stream(path.split(File.pathSeparator)).filter(dir -> !dir.isEmpty())
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
     }
 
     /** Two round trips through the proxy; the upstream must see the second one resume. */
@@ -122,7 +154,12 @@ final class Demo {
     private static Path writeFiles(Path dir, DemoPki pki, int upstreamPort, int port) throws IOException {
         Files.writeString(dir.resolve("ca.pem"), DemoPki.pem(pki.ca()));
         Files.writeString(dir.resolve("client.pem"), DemoPki.pem(pki.client().certificate()));
-        Files.writeString(dir.resolve("client.key"), DemoPki.pem(pki.client().key()));
+        // Owner-only, as any private key should be (--check and a start warn about one others can read).
+        Path key = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? Files.createFile(dir.resolve("client.key"),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : dir.resolve("client.key");
+        Files.writeString(key, DemoPki.pem(pki.client().key()));
         Path config = dir.resolve("loomproxy.properties");
         Files.writeString(config, """
                 # Written by loomproxy --demo: an ordinary configuration, read by the ordinary loader.

@@ -3,57 +3,87 @@ package loomproxy.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import loomproxy.config.AccessLogConfig;
 import loomproxy.config.ConfigException;
 import loomproxy.config.ConfigLoader;
 import loomproxy.config.ErrorLogConfig;
+import loomproxy.config.Loaded;
+import loomproxy.config.LogLevel;
 import loomproxy.config.Problem;
 import loomproxy.config.Problems;
 import loomproxy.config.ProxyConfig;
+import loomproxy.config.ServerTls;
 import loomproxy.observe.AccessLog;
 import loomproxy.observe.ErrorLog;
 import loomproxy.observe.LogSink;
 import loomproxy.proxy.Proxy;
+import loomproxy.tls.TlsSetup;
 
 /**
  * Everything between a configuration file and a proxy ready to bind: parse, open the logs, load the
  * TLS material. Shared by {@code --check} and a real start, so both accept exactly the same files.
+ * Warnings are printed in both cases, before any error. {@code dump} is the effective configuration
+ * for {@code -T}.
  */
-record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> sinks) implements AutoCloseable {
+record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> sinks, List<String> dump)
+        implements AutoCloseable {
 
     static Launch prepare(Path file, PrintStream out, PrintStream err) throws ConfigException {
-        ProxyConfig config = ConfigLoader.load(file);
         Problems problems = new Problems();
-        List<LogSink> sinks = new ArrayList<>();
-        ErrorLog errorLog = errorLog(config, err, problems, sinks);
-        AccessLog accessLog = accessLog(config, out, problems, sinks);
-        Proxy proxy;
         try {
-            proxy = Proxy.prepare(config, errorLog, accessLog, problems);
-        } catch (ConfigException e) {
-            closeAll(sinks);
-            throw e;
+            return prepare(ConfigLoader.load(file, problems), out, err, problems);
         } finally {
             for (Problem warning : problems.warnings()) {
                 err.println("loomproxy: [warn] " + warning);
             }
         }
-        if (!problems.isEmpty()) {
+    }
+
+    private static Launch prepare(Loaded loaded, PrintStream out, PrintStream err, Problems problems)
+            throws ConfigException {
+        ProxyConfig config = loaded.config();
+        List<LogSink> sinks = new ArrayList<>();
+        ErrorLog errorLog = errorLog(config, err, problems, sinks);
+        AccessLog accessLog = accessLog(config, out, problems, sinks);
+        try {
+            throwIfAny(loaded, problems);
+            return new Launch(config, Proxy.prepare(config, errorLog, accessLog, problems), errorLog, sinks, loaded.dump());
+        } catch (ConfigException e) {
             closeAll(sinks);
-            problems.throwIfAny();
+            throw e;
         }
-        return new Launch(config, proxy, errorLog, sinks);
+    }
+
+    /**
+     * Throws every problem when there is one. One run reports everything: the files of every block
+     * whose TLS settings are valid are read even though the configuration has errors, so they do not
+     * surface one run (or one reload) later.
+     */
+    static void throwIfAny(Loaded loaded, Problems problems) throws ConfigException {
+        if (problems.isEmpty()) {
+            return;
+        }
+        for (ServerTls block : loaded.tls()) {
+            TlsSetup.load(block.tls(), block.sources(), problems, InstantSource.system());
+        }
+        problems.throwIfAny();
     }
 
     private static ErrorLog errorLog(ProxyConfig config, PrintStream err, Problems problems, List<LogSink> sinks) {
-        ErrorLogConfig settings = config.errorLog();
-        LogSink sink = open(settings.file().orElse(null), err, "error_log", config, problems, sinks);
-        return ErrorLog.to(sink, settings.level());
+        return ErrorLog.to(errorSink(config, err, problems, sinks), config.errorLog().level());
     }
 
-    private static AccessLog accessLog(ProxyConfig config, PrintStream out, Problems problems, List<LogSink> sinks) {
+    /** Where error_log says lines go: a file opened for appending (added to {@code sinks}) or stderr. */
+    static LogSink errorSink(ProxyConfig config, PrintStream err, Problems problems, List<LogSink> sinks) {
+        ErrorLogConfig settings = config.errorLog();
+        return open(settings.file().orElse(null), err, "error_log", config, problems, sinks);
+    }
+
+    /** The access log access_log asks for, null when off; a file it opens is added to {@code sinks}. */
+    static AccessLog accessLog(ProxyConfig config, PrintStream out, Problems problems, List<LogSink> sinks) {
         AccessLogConfig settings = config.accessLog();
         if (!settings.enabled()) {
             return null;
@@ -78,12 +108,32 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
         }
     }
 
+    /**
+     * SIGUSR1 (logrotate): every log file is opened again at its path; stdout and stderr are left
+     * alone. A file that cannot be reopened keeps its old stream, and the error log says why.
+     */
+    void reopenLogs() {
+        reopen(sinks, errorLog);
+    }
+
+    /** SIGUSR1's work on a set of log files: the start's ({@link #reopenLogs}) or a reload's. */
+    static void reopen(List<LogSink> sinks, ErrorLog errorLog) {
+        for (LogSink sink : sinks) {
+            try {
+                sink.reopen();
+            } catch (IOException e) {
+                errorLog.log(LogLevel.ERROR, e.getMessage());
+            }
+        }
+        errorLog.log(LogLevel.NOTICE, "signal SIGUSR1 received; log files reopened");
+    }
+
     @Override
     public void close() {
         closeAll(sinks);
     }
 
-    private static void closeAll(List<LogSink> sinks) {
+    static void closeAll(List<LogSink> sinks) {
         for (LogSink sink : sinks) {
             try {
                 sink.close();

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import loomproxy.config.ConfigException;
 import loomproxy.config.LogLevel;
-import loomproxy.observe.ErrorLog;
 
 /**
  * The command line (SPEC §1). {@link #run} returns the exit code instead of exiting, so tests drive
@@ -27,6 +26,8 @@ public final class Main {
     private static final String HELP = """
             usage: loomproxy CONFIG            run in the foreground until SIGTERM/SIGINT
                    loomproxy --check CONFIG    (or -t) validate CONFIG and every file it names, bind nothing
+                   loomproxy -T CONFIG         (or --check --dump) as --check, then print the effective
+                                               configuration, each value with where it was set
                    loomproxy --demo            a self-contained demo: mutual TLS echo upstream + proxy on 127.0.0.1
                    loomproxy --version | --help
 
@@ -77,7 +78,12 @@ public final class Main {
                 out.println("loomproxy " + version() + " (commit " + commit() + ", Java " + Runtime.version() + ")");
                 yield OK;
             }
-            case "--check", "-t" -> words.size() == 2 ? check(Path.of(words.get(1)), out, err) : usage(err, "--check takes one CONFIG");
+            case "--check", "-t" -> {
+                boolean dump = words.size() == 3 && words.get(1).equals("--dump");
+                yield words.size() == 2 || dump ? check(Path.of(words.get(words.size() - 1)), dump, out, err)
+                        : usage(err, first + " takes one CONFIG (and --dump before it)");
+            }
+            case "-T" -> words.size() == 2 ? check(Path.of(words.get(1)), true, out, err) : usage(err, "-T takes one CONFIG");
             case "--demo" -> words.size() == 1 ? Demo.run(out, err, stop, signals) : usage(err, "--demo takes no arguments");
             default -> {
                 if (first.startsWith("-")) {
@@ -88,10 +94,16 @@ public final class Main {
         };
     }
 
-    private static int check(Path file, PrintStream out, PrintStream err) {
+    /** {@code --check}; with {@code dump} ({@code -T}), the effective configuration after the verdict, as NGINX's -T. */
+    private static int check(Path file, boolean dump, PrintStream out, PrintStream err) {
         try {
-            Launch.prepare(file, out, err).close();
+            Launch launch = Launch.prepare(file, out, err);
+            launch.close();
             out.println("configuration " + file + " is ok");
+            if (dump) {
+                out.println();
+                launch.dump().forEach(out::println);
+            }
             return OK;
         } catch (ConfigException e) {
             printProblems(e, err, file);
@@ -101,8 +113,9 @@ public final class Main {
 
     private static int serve(Path file, PrintStream out, PrintStream err, CountDownLatch stop, SignalHook signals) {
         // Before anything binds (SPEC §7): a SIGTERM from here on drains, a SIGHUP never kills.
-        AtomicReference<ErrorLog> log = new AtomicReference<>();
-        signals.install(stop::countDown, signal -> otherSignal(signal, log.get(), err));
+        AtomicReference<Launch> running = new AtomicReference<>();
+        AtomicReference<Reloader> reloader = new AtomicReference<>();
+        signals.install(stop::countDown, signal -> otherSignal(signal, running.get(), reloader.get(), err));
         Launch launch;
         try {
             launch = Launch.prepare(file, out, err);
@@ -110,11 +123,12 @@ public final class Main {
             printProblems(e, err, file);
             return CONFIG_ERROR;
         }
-        log.set(launch.errorLog());
-        try (launch) {
+        running.set(launch);
+        try (launch; Reloader reloads = new Reloader(launch, file, out, err)) {
             launch.proxy().start(); // a SIGTERM that came before this drains the moment it is up
+            reloader.set(reloads);
             stop.await();
-            launch.proxy().shutdown(launch.config().shutdownTimeout());
+            launch.proxy().shutdown(reloads.config().shutdownTimeout());
             return OK;
         } catch (IOException e) {
             err.println("loomproxy: " + e.getMessage());
@@ -126,14 +140,30 @@ public final class Main {
     }
 
     /**
-     * SIGHUP and SIGUSR1: reloading and reopening logs are not built yet, so the signal is only
-     * logged. What matters here is that it neither kills the process nor touches a session.
+     * SIGHUP reloads (once the proxy is up; before, there is nothing to reload into). SIGUSR1
+     * reopens the log files in use (SPEC §7): the last reload's, else the start's. Neither ever kills
+     * the process or touches a session.
+     *
+     * @param launch   null while the configuration is still being loaded (no log file is open yet)
+     * @param reloader null until the proxy is up, and in the demo
      */
-    static void otherSignal(String signal, ErrorLog log, PrintStream err) {
-        String what = signal.equals("HUP") ? "reloading the configuration" : "reopening the log files";
-        String line = "signal SIG" + signal + " received; " + what + " is not supported yet, nothing changed";
-        if (log != null) {
-            log.log(LogLevel.NOTICE, line);
+    static void otherSignal(String signal, Launch launch, Reloader reloader, PrintStream err) {
+        if (signal.equals("HUP") && reloader != null) {
+            reloader.reload();
+            return;
+        }
+        if (signal.equals("USR1") && (reloader != null || launch != null)) {
+            if (reloader != null) {
+                reloader.reopenLogs();
+            } else {
+                launch.reopenLogs();
+            }
+            return;
+        }
+        String line = signal.equals("HUP") ? "signal SIGHUP received; nothing to reload (still starting, or the demo)"
+                : "signal SIGUSR1 received while starting; nothing to reopen yet";
+        if (launch != null) {
+            launch.errorLog().log(LogLevel.NOTICE, line);
         } else {
             err.println("loomproxy: [notice] " + line);
         }

@@ -77,6 +77,8 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     /** Written {@code log_format.NAME = text}. */
     static final Directive<String> LOG_FORMAT = top("log_format", (v, d) -> Logs.format(v), null);
     static final Directive<Duration> SHUTDOWN_TIMEOUT = top("shutdown_timeout", TIME, "30s");
+    /** How often every TLS file in use is checked for new content (SPEC §7); 0 = never. */
+    static final Directive<Duration> TLS_RELOAD_INTERVAL = top("tls_reload_interval", TIME, "10s");
     /** Written {@code upstream.NAME = server, ...}. */
     static final Directive<List<UpstreamServer>> UPSTREAM = new Directive<>("upstream", Scope.UPSTREAM, (v, d) -> UpstreamValues.parse(v), null);
 
@@ -85,7 +87,7 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
             PROXY_PROTOCOL, SOCKET_KEEPALIVE, SSL, SSL_CERTIFICATE, SSL_CERTIFICATE_KEY, SSL_PASSWORD_FILE,
             SSL_TRUSTED_CERTIFICATE, SSL_CRL, SSL_VERIFY, SSL_VERIFY_DEPTH, SSL_NAME, SSL_SERVER_NAME,
             SSL_PROTOCOLS, SSL_CIPHERS, SSL_CONF_COMMAND, SSL_SESSION_REUSE, ERROR_LOG, ACCESS_LOG, LOG_FORMAT,
-            SHUTDOWN_TIMEOUT, UPSTREAM,
+            SHUTDOWN_TIMEOUT, TLS_RELOAD_INTERVAL, UPSTREAM,
             refused("allow", Scope.BOTH), refused("deny", Scope.BOTH), refused("limit_conn", Scope.BOTH),
             refused("limit_conn_per_addr", Scope.BOTH), refused("admin_listen", Scope.TOP),
             refused("resolver_valid", Scope.TOP), refused("health_check", Scope.UPSTREAM));

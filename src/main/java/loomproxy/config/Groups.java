@@ -39,8 +39,11 @@ final class Groups {
             return Optional.of(byName.computeIfAbsent(address.toString(), name -> new UpstreamGroupConfig(
                     name, List.of(UpstreamValues.single(address)), proxyPass.where())));
         } catch (InvalidValueException e) {
-            problems.add(proxyPass.where(), proxyPass.key(), target.contains(":") ? e.getMessage()
-                    : "no upstream \"" + target + "\"; define upstream." + target + " = host:port, ... or write host:port");
+            String message = target.contains(":") ? e.getMessage()
+                    : !target.matches(Keys.NAME_CHARS) ? "no upstream \"" + target + "\"; name a group (letters, digits,"
+                            + " _ and -) or write host:port"
+                    : "no upstream \"" + target + "\"; define upstream." + target + " = host:port, ... or write host:port";
+            problems.add(proxyPass.where(), proxyPass.key(), message);
             return Optional.empty();
         }
     }

@@ -12,12 +12,16 @@ final class Keys {
     private static final String SERVER = "server.";
     private static final String UPSTREAM = "upstream.";
     private static final String LOG_FORMAT = "log_format.";
-    private static final String NAME_CHARS = "[A-Za-z0-9_-]+";
+    static final String NAME_CHARS = "[A-Za-z0-9_-]+";
 
     private Keys() {}
 
     /** The key's place, or empty after reporting why it has none. */
     static Optional<Key> classify(Setting s, Problems problems) {
+        if (Semicolons.trailing(s.key())) {
+            problems.add(s.where(), s.key(), "unknown directive" + Semicolons.advice(problems));
+            return Optional.empty();
+        }
         try {
             return Optional.of(place(s, s.key()));
         } catch (InvalidValueException e) {
@@ -117,6 +121,8 @@ final class Keys {
             near = Suggest.nearest(key.substring(0, dot), List.of("server", "upstream", "log_format"))
                     .map(p -> p + key.substring(dot));
         }
+        // Never a suggestion that is no key: the rest of the key is copied after a corrected prefix.
+        near = near.filter(n -> n.matches("[A-Za-z0-9_.-]+"));
         return new InvalidValueException("unknown directive" + near.map(n -> ", did you mean " + n + "?").orElse(""));
     }
 }

@@ -75,8 +75,17 @@ public final class Logs {
         return new AccessLogConfig(true, file, words.size() == 2 ? words.get(1) : MAIN, "");
     }
 
-    /** The format text as written, once every {@code $variable} in it is known. */
-    static String format(String text) throws InvalidValueException {
+    /**
+     * The format as written ({@code [escape=MODE] TEXT}, see {@link LogFormat}), once its escaping is
+     * known and every {@code $variable} in it too.
+     */
+    static String format(String value) throws InvalidValueException {
+        String text;
+        try {
+            text = LogFormat.parse(value).text();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidValueException(e.getMessage());
+        }
         Set<String> unknown = new TreeSet<>();
         Matcher m = VARIABLE.matcher(text);
         while (m.find()) {
@@ -89,6 +98,6 @@ public final class Logs {
             throw new InvalidValueException("unknown variable " + String.join(", ", unknown)
                     + " (known: $" + String.join(" $", new TreeSet<>(VARIABLES)) + ")");
         }
-        return text;
+        return value;
     }
 }

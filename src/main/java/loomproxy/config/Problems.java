@@ -1,23 +1,43 @@
 package loomproxy.config;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Collects every configuration error before anything binds, so a user fixes all of them in one
  * round instead of one per restart. Warnings (a setting the JDK's policy overrides, say) are kept
- * apart: they are printed but do not stop the start.
+ * apart: they are printed but do not stop the start. Both are listed in file order, as a compiler
+ * lists them.
  */
 public final class Problems {
+    /** By line; stable, so the problems of one line keep the order they were found in. */
+    private static final Comparator<Problem> FILE_ORDER = Comparator.comparingInt(p -> p.where().line());
+
     private final List<Problem> errors = new ArrayList<>();
     private final List<Problem> warnings = new ArrayList<>();
+    private final Set<String> explained = new HashSet<>();
 
     public void add(Location where, String key, String message) {
         errors.add(new Problem(where, key, message));
     }
 
+    /**
+     * A warning; the same one twice is kept once (a top-level setting inherited by several server
+     * blocks is checked once per block).
+     */
     public void warn(Location where, String key, String message) {
-        warnings.add(new Problem(where, key, message));
+        Problem warning = new Problem(where, key, message);
+        if (!warnings.contains(warning)) {
+            warnings.add(warning);
+        }
+    }
+
+    /** True the first time a topic is asked about: an explanation is given once per file, not once per line. */
+    boolean firstTime(String topic) {
+        return explained.add(topic);
     }
 
     public boolean isEmpty() {
@@ -25,16 +45,16 @@ public final class Problems {
     }
 
     public List<Problem> list() {
-        return List.copyOf(errors);
+        return errors.stream().sorted(FILE_ORDER).toList();
     }
 
     public List<Problem> warnings() {
-        return List.copyOf(warnings);
+        return warnings.stream().sorted(FILE_ORDER).toList();
     }
 
     public void throwIfAny() throws ConfigException {
         if (!errors.isEmpty()) {
-            throw new ConfigException(errors);
+            throw new ConfigException(list());
         }
     }
 }

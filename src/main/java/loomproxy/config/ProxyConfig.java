@@ -15,4 +15,5 @@ public record ProxyConfig(Path file,
                           ErrorLogConfig errorLog,
                           AccessLogConfig accessLog,
                           Duration shutdownTimeout,
+                          Duration tlsReloadInterval,
                           Sources sources) {}

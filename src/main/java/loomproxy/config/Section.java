@@ -17,6 +17,8 @@ final class Section {
     private final Problems problems;
     private final Map<Directive<?>, Setting> first = new HashMap<>();
     private final Map<Directive<?>, Object> values = new HashMap<>();
+    /** Every valid setting of a key, in file order: more than one only for a repeatable key. */
+    private final Map<Directive<?>, List<Setting>> valid = new HashMap<>();
     private Location start;
 
     Section(Path dir, Problems problems) {
@@ -34,9 +36,14 @@ final class Section {
             problems.add(s.where(), s.key(), "duplicate key, first set at " + earlier.where());
             return;
         }
+        if (Semicolons.trailing(s.value())) {
+            problems.add(s.where(), s.key(), "invalid value \"" + s.value().strip() + "\"" + Semicolons.advice(problems));
+            return;
+        }
         try {
             Object parsed = d.parse(s.value(), dir);
             values.merge(d, parsed, Section::append);
+            valid.computeIfAbsent(d, k -> new ArrayList<>()).add(s);
         } catch (InvalidValueException e) {
             problems.add(s.where(), s.key(), e.getMessage());
         }
@@ -67,6 +74,11 @@ final class Section {
     /** The first setting of the key, as written. */
     Optional<Setting> setting(Directive<?> d) {
         return Optional.ofNullable(first.get(d));
+    }
+
+    /** Every valid setting of the key in file order (several only for {@code proxy_ssl_conf_command}). */
+    List<Setting> settings(Directive<?> d) {
+        return List.copyOf(valid.getOrDefault(d, List.of()));
     }
 
     /**

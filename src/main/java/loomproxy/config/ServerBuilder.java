@@ -1,5 +1,6 @@
 package loomproxy.config;
 
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,45 @@ final class ServerBuilder {
                 get(Directive.NEXT_UPSTREAM_TRIES), get(Directive.NEXT_UPSTREAM_TIMEOUT), get(Directive.HALF_CLOSE),
                 get(Directive.BUFFER_SIZE), get(Directive.UPLOAD_RATE), get(Directive.DOWNLOAD_RATE),
                 get(Directive.PROXY_PROTOCOL), get(Directive.SOCKET_KEEPALIVE), tls(), sources()));
+    }
+
+    /**
+     * The block's TLS settings when every one of them is valid: a file can then be checked even if
+     * the block has other problems, while an invalid {@code proxy_ssl_*} value (read as unset)
+     * would only lead to confusing follow-on errors.
+     */
+    Optional<ServerTls> checkableTls() {
+        boolean valid = Directive.ALL.stream().filter(d -> d.name().startsWith("proxy_ssl")).allMatch(this::valid);
+        return valid ? Optional.of(new ServerTls(name, tls(), sources())) : Optional.empty();
+    }
+
+    /**
+     * {@code proxy_ssl_*} keys in a block where proxy_ssl is off: the file reads like TLS, the
+     * upstream gets plain TCP, and nothing else would say so. A key counts when it is set at the
+     * level proxy_ssl's value comes from or closer to the block: keys inherited from the top level
+     * by a block that turns proxy_ssl off itself are no mistake.
+     */
+    void warnTlsKeysWithoutTls() {
+        if (checkableTls().isEmpty() || get(Directive.SSL)) {
+            return;
+        }
+        int sslLevel = level(Directive.SSL);
+        Directive.ALL.stream().filter(d -> d.name().startsWith("proxy_ssl_") && level(d) > 0 && level(d) >= sslLevel)
+                .map(d -> own.setting(d).or(() -> top.setting(d)).orElseThrow())
+                .min(Comparator.comparingInt(s -> s.where().line()))
+                .ifPresent(s -> problems.warn(s.where(), s.key(), "set, but proxy_ssl is off in server " + name
+                        + ", so the upstream gets plain TCP: set proxy_ssl = on, or remove the proxy_ssl_* keys"));
+    }
+
+    /** Where the value in effect comes from: 2 the block, 1 the top level, 0 the default. */
+    private int level(Directive<?> d) {
+        return own.has(d) ? 2 : top.has(d) ? 1 : 0;
+    }
+
+    /** False when the setting in effect (own or inherited) was invalid. */
+    private boolean valid(Directive<?> d) {
+        Section from = own.has(d) ? own : top;
+        return !from.has(d) || from.value(d).isPresent();
     }
 
     private TlsConfig tls() {

@@ -13,12 +13,15 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import loomproxy.config.LogFormat;
 
 /**
  * The access log: one line per session in a {@code log_format} made of literal text and NGINX
  * stream variables. The format is compiled once (the configuration loader has already refused
  * unknown variables, from {@link loomproxy.config.Logs#VARIABLES}, which this table must match);
- * writing a line only walks the compiled parts. Empty values print as "-", as NGINX does.
+ * writing a line only walks the compiled parts. Variable values are escaped as the format's
+ * {@code escape=} says ({@link LogFormat}); with the default escaping an empty value prints as "-", as NGINX
+ * does.
  */
 public final class AccessLog {
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
@@ -50,8 +53,8 @@ public final class AccessLog {
     private final Consumer<String> sink;
     private volatile Stamp stamp = new Stamp(-1, "", "");
 
-    private AccessLog(String format, Consumer<String> sink) {
-        this.parts = parse(format);
+    private AccessLog(LogFormat format, Consumer<String> sink) {
+        this.parts = parse(format.text(), format.escape());
         this.sink = sink;
     }
 
@@ -62,21 +65,45 @@ public final class AccessLog {
         return all;
     }
 
-    /** Compiles FORMAT; throws IllegalArgumentException naming the first unknown variable. */
+    /**
+     * Compiles FORMAT, a {@code log_format} value ({@code [escape=default|json|none] TEXT}); throws
+     * IllegalArgumentException naming an unknown escaping or the first unknown variable.
+     */
     public static AccessLog compile(String format, Consumer<String> sink) {
-        return new AccessLog(format, sink);
+        return new AccessLog(LogFormat.parse(format), sink);
     }
 
     public void write(SessionFacts facts) {
         StringBuilder line = new StringBuilder(160);
         for (Function<SessionFacts, String> part : parts) {
-            String value = part.apply(facts);
-            line.append(value == null || value.isEmpty() ? "-" : value);
+            line.append(part.apply(facts));
         }
         sink.accept(line.toString());
     }
 
-    private List<Function<SessionFacts, String>> parse(String format) {
+    /**
+     * A variable as the format's escaping writes it (NGINX's ngx_stream_log_variable,
+     * _json_variable, _unescaped_variable): {@code default} prints a missing value as "-" and escapes
+     * the rest; {@code json} and {@code none} print a missing value as nothing.
+     */
+    private static Function<SessionFacts, String> escaped(Function<SessionFacts, String> variable, LogFormat.Escape escape) {
+        return switch (escape) {
+            case DEFAULT -> f -> {
+                String value = variable.apply(f);
+                return value == null || value.isEmpty() ? "-" : LogEscape.accessLogValue(value);
+            };
+            case JSON -> f -> {
+                String value = variable.apply(f);
+                return value == null ? "" : LogEscape.json(value);
+            };
+            case NONE -> f -> {
+                String value = variable.apply(f);
+                return value == null ? "" : value;
+            };
+        };
+    }
+
+    private List<Function<SessionFacts, String>> parse(String format, LogFormat.Escape escape) {
         List<Function<SessionFacts, String>> parts = new ArrayList<>();
         int i = 0;
         while (i < format.length()) {
@@ -107,7 +134,7 @@ public final class AccessLog {
             if (braced && (end >= format.length() || format.charAt(end) != '}')) {
                 throw new IllegalArgumentException("missing closing bracket in \"${" + name + "\"");
             }
-            parts.add(variable);
+            parts.add(escaped(variable, escape));
             i = braced ? end + 1 : end;
         }
         return List.copyOf(parts);

@@ -17,8 +17,9 @@ import loomproxy.config.LogLevel;
 public final class ErrorLog implements System.Logger {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
 
-    private final Consumer<String> sink;
-    private final LogLevel threshold;
+    /** Both change together on a reload of error_log (another file, another level); lines in flight see one or the other. */
+    private volatile Consumer<String> sink;
+    private volatile LogLevel threshold;
     private final Clock clock;
 
     public ErrorLog(Consumer<String> sink, LogLevel threshold, Clock clock) {
@@ -29,6 +30,15 @@ public final class ErrorLog implements System.Logger {
 
     public static ErrorLog to(LogSink sink, LogLevel threshold) {
         return new ErrorLog(sink::line, threshold, Clock.systemDefaultZone());
+    }
+
+    /**
+     * After a reload: from now on lines go to {@code sink} at {@code threshold}. Everything that
+     * logs holds this one object, so nothing else has to be told.
+     */
+    public void retarget(LogSink sink, LogLevel threshold) {
+        this.threshold = threshold;
+        this.sink = sink::line;
     }
 
     @Override

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,23 +19,29 @@ import java.util.concurrent.locks.ReentrantLock;
  * does not pin its carrier.
  */
 public final class LogSink implements AutoCloseable {
-    private final OutputStream out;
-    private final boolean owned;
+    /** The file, or null for a standard stream (which is never closed or reopened). */
+    private final Path file;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}: {@link #reopen} replaces it. */
+    private OutputStream out;
+    private boolean closed;
 
-    private LogSink(OutputStream out, boolean owned) {
+    private LogSink(OutputStream out, Path file) {
         this.out = out;
-        this.owned = owned;
+        this.file = file;
     }
 
     public static LogSink of(PrintStream stream) {
-        return new LogSink(stream, false);
+        return new LogSink(stream, null);
     }
 
     /** Opens FILE for appending, creating it; the caller reports the IOException against the directive. */
     public static LogSink append(Path file) throws IOException {
-        return new LogSink(Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE), true);
+        return new LogSink(open(file), file);
+    }
+
+    private static OutputStream open(Path file) throws IOException {
+        return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
     public void line(String text) {
@@ -49,10 +58,60 @@ public final class LogSink implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the file again at its path and writes there from now on: SIGUSR1, logrotate's convention
+     * (after logrotate renames the file, the open stream still writes to the renamed one). The new
+     * stream is swapped in under the line lock, so no line is split or lost between the two. When the
+     * file cannot be opened, the old stream stays in use and the exception says so. A standard stream
+     * is left alone.
+     */
+    public void reopen() throws IOException {
+        if (file == null) {
+            return;
+        }
+        OutputStream fresh;
+        try {
+            fresh = open(file); // outside the lock: opening may be slow, and writers need not wait for it
+        } catch (IOException e) {
+            throw new IOException("cannot reopen " + file + " (" + reason(e) + "), writing on to the file that was"
+                    + " open: check that the directory exists and is writable", e);
+        }
+        OutputStream old;
+        lock.lock();
+        try {
+            if (closed) {
+                old = fresh;
+            } else {
+                old = out;
+                out = fresh;
+            }
+        } finally {
+            lock.unlock();
+        }
+        old.close(); // no writer can reach it any more: each takes the stream under the lock
+    }
+
+    /** The OS's reason, as NGINX prints strerror(): the JDK's message for these is only the path. */
+    private static String reason(IOException e) {
+        return switch (e) {
+            case NoSuchFileException n -> "No such file or directory";
+            case AccessDeniedException a -> "Permission denied";
+            case FileSystemException f when f.getReason() != null -> f.getReason();
+            default -> String.valueOf(e.getMessage());
+        };
+    }
+
     @Override
     public void close() throws IOException {
-        if (owned) {
+        if (file == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            closed = true;
             out.close();
+        } finally {
+            lock.unlock();
         }
     }
 }

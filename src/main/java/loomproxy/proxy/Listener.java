@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import loomproxy.observe.SessionFacts;
+import loomproxy.tls.BufferedTransport;
 
 /**
  * The accept loop of one listen address. It only accepts: each connection is handed to a new
@@ -24,12 +25,13 @@ final class Listener implements Runnable {
     private static final Duration LONGEST_PAUSE = Duration.ofSeconds(1);
 
     private final ServerSocket server;
-    private final Block block;
     private final Sessions sessions;
     private final Deadlines deadlines;
     private final System.Logger log;
-    private final boolean keepalive;
     private final Backoff backoff;
+    /** Replaced by a reload; each accepted connection runs on the block current at its accept. */
+    private volatile Block block;
+    private volatile boolean keepalive;
 
     Listener(ServerSocket server, Block block, Sessions sessions, Deadlines deadlines, System.Logger log,
              boolean keepalive) {
@@ -40,6 +42,24 @@ final class Listener implements Runnable {
         this.log = log;
         this.keepalive = keepalive;
         this.backoff = new Backoff(FIRST_PAUSE, LONGEST_PAUSE, log);
+    }
+
+    /**
+     * A reload kept this address bound: new connections get {@code next}. A spare socket made for
+     * the old block is still fine, unless the block's TLS was switched on or off (its kind differs):
+     * the session then makes its own.
+     */
+    void serve(Block next, boolean soKeepalive) {
+        this.keepalive = soKeepalive;
+        this.block = next;
+    }
+
+    ServerSocket socket() {
+        return server;
+    }
+
+    String blockName() {
+        return block.name();
     }
 
     @Override
@@ -87,6 +107,11 @@ final class Listener implements Runnable {
     }
 
     private void start(Socket client, Socket spare) {
+        Block block = this.block;
+        if (spare != null && (spare instanceof BufferedTransport) != block.tls().isPresent()) {
+            Sockets.closeQuietly(spare); // made for a block of the other kind before a reload
+            spare = null;
+        }
         long id = sessions.nextNumber();
         InetSocketAddress remote = (InetSocketAddress) client.getRemoteSocketAddress();
         InetSocketAddress local = (InetSocketAddress) client.getLocalSocketAddress();

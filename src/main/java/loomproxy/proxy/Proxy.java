@@ -2,50 +2,53 @@ package loomproxy.proxy;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import loomproxy.config.ConfigException;
-import loomproxy.config.ListenAddress;
+import loomproxy.config.Problem;
 import loomproxy.config.ProxyConfig;
 import loomproxy.config.Problems;
-import loomproxy.config.ServerConfig;
 import loomproxy.observe.AccessLog;
+import loomproxy.tls.TlsFiles;
 import loomproxy.tls.TlsSetup;
 import loomproxy.tls.UpstreamTls;
-import loomproxy.upstream.UpstreamGroup;
 
 /**
  * A configured proxy: its server blocks, their listeners and open sessions. {@link #prepare}
  * validates everything (TLS files included) before {@link #start} binds anything, and a failed bind
- * releases what was already bound.
+ * releases what was already bound. {@link #reload} swaps in a new configuration the same way, and
+ * the TLS watcher swaps in a block's new certificate files when their content changes (SPEC §7).
  */
 public final class Proxy {
-    /** NGINX's default listen backlog on Linux (NGX_LISTEN_BACKLOG). */
-    private static final int DEFAULT_BACKLOG = 511;
-    /** How long reset sessions get to write their log lines, and listeners to notice their close. */
+    /** How long reset sessions get to write their log lines. */
     private static final Duration ABORT_GRACE = Duration.ofSeconds(5);
 
-    private final List<Block> blocks;
     private final System.Logger log;
     private final Sessions sessions;
-    private final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
-    private final List<ServerSocket> servers = new ArrayList<>();
-    private final List<Thread> listeners = new ArrayList<>();
+    /** One change at a time: a reload, a certificate rotation, a shutdown. */
+    private final ReentrantLock changes = new ReentrantLock();
+    private volatile List<Block> blocks;
+    private volatile Duration tlsReloadInterval;
     private Deadlines deadlines;
+    private ListenerSet listeners;
+    /** The TLS fingerprint a rotation last failed to load, per block, so the failure is logged once. */
+    private final Map<String, TlsFiles> refused = new HashMap<>();
+    /** Shutdown has begun: no more reloads or rotations. */
+    private volatile boolean draining;
+    /** Shutdown is over: the sweeper and the watcher end. */
     private volatile boolean stopped;
 
-    private Proxy(List<Block> blocks, System.Logger log, Sessions sessions) {
+    private Proxy(List<Block> blocks, Duration tlsReloadInterval, System.Logger log, Sessions sessions) {
         this.blocks = blocks;
+        this.tlsReloadInterval = tlsReloadInterval;
         this.log = log;
         this.sessions = sessions;
     }
@@ -53,16 +56,9 @@ public final class Proxy {
     /** Builds every block; reports all problems at once; warnings go to {@code problems} too. */
     public static Proxy prepare(ProxyConfig config, System.Logger log, AccessLog accessLog, Problems problems)
             throws ConfigException {
-        Map<String, UpstreamGroup> groups = new HashMap<>();
-        List<Block> blocks = new ArrayList<>();
-        for (ServerConfig server : config.servers()) {
-            UpstreamGroup group = groups.computeIfAbsent(server.upstream().name(),
-                    name -> new UpstreamGroup(server.upstream(), InstantSource.system(), log));
-            Optional<UpstreamTls> tls = TlsSetup.load(server.tls(), server.sources(), problems, InstantSource.system());
-            blocks.add(new Block(server, group, tls));
-        }
+        Generation first = Generation.build(config, List.of(), log, problems);
         problems.throwIfAny();
-        return new Proxy(List.copyOf(blocks), log, new Sessions(accessLog, log));
+        return new Proxy(first.blocks(), config.tlsReloadInterval(), log, new Sessions(accessLog, log));
     }
 
     /**
@@ -72,58 +68,114 @@ public final class Proxy {
     public void start() throws IOException {
         IoPoller.start();
         deadlines = new Deadlines();
-        List<Runnable> loops = new ArrayList<>();
+        listeners = new ListenerSet(sessions, deadlines, log);
         try {
-            for (Block block : blocks) {
-                for (ListenAddress listen : block.config().listen()) {
-                    ServerSocket server = bind(listen);
-                    servers.add(server);
-                    bound.computeIfAbsent(block.name(), k -> new ArrayList<>())
-                            .add((InetSocketAddress) server.getLocalSocketAddress());
-                    loops.add(new Listener(server, block, sessions, deadlines, log, listen.soKeepalive()));
-                }
-            }
+            listeners.apply(blocks);
         } catch (IOException e) {
-            closeListeners();
             deadlines.close();
             throw e;
         }
-        for (int i = 0; i < loops.size(); i++) {
-            listeners.add(Thread.ofPlatform().name("listen " + servers.get(i).getLocalSocketAddress()).start(loops.get(i)));
-        }
-        Thread.ofPlatform().daemon().name("idle sweeper").start(() -> sessions.sweepIdle(sweepTick(), () -> !stopped));
-        bound.forEach((name, addresses) -> log.log(Level.INFO, "server " + name + " listening on "
+        Thread.ofPlatform().daemon().name("idle sweeper").start(() -> sessions.sweepIdle(this::sweepTick, () -> !stopped));
+        Thread.ofPlatform().daemon().name("tls watcher").start(this::watchTlsFiles);
+        listeners.addresses().forEach((name, addresses) -> log.log(Level.INFO, "server " + name + " listening on "
                 + addresses.stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()));
     }
 
-    private static ServerSocket bind(ListenAddress listen) throws IOException {
-        InetSocketAddress address = new InetSocketAddress(listen.address().host(), listen.address().port());
-        ServerSocket server = new ServerSocket();
+    /**
+     * Swaps in {@code next} (already parsed) without dropping a connection: what did not change is
+     * kept (see {@link Generation}, {@link ListenerSet}); open sessions finish on the settings they
+     * started with. If anything in {@code next} is wrong — a TLS file, a key, an address that cannot be
+     * bound — nothing changes and the problems are thrown.
+     *
+     * @return a one-line summary for the log
+     */
+    public String reload(ProxyConfig next, AccessLog accessLog, Problems problems) throws ConfigException, IOException {
+        changes.lock();
         try {
-            server.setReuseAddress(true);
-            if (listen.reusePort() && server.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            if (draining) {
+                throw new IOException("the proxy is shutting down");
             }
-            server.bind(address, listen.backlog() > 0 ? listen.backlog() : DEFAULT_BACKLOG);
-            return server;
-        } catch (IOException e) {
-            server.close();
-            String what = "bind() to " + listen.address() + " failed (" + e.getMessage() + ")";
-            BindException failure = new BindException(what + ": " + advice(e));
-            failure.initCause(e);
-            throw failure;
+            Generation generation = Generation.build(next, blocks, log, problems);
+            problems.throwIfAny();
+            listeners.apply(generation.blocks());
+            blocks = generation.blocks();
+            tlsReloadInterval = next.tlsReloadInterval();
+            sessions.accessLog(accessLog);
+            long tls = generation.blocks().stream().filter(b -> b.tls().isPresent()).count();
+            return generation.blocks().size() + " server blocks, TLS kept for " + generation.tlsKept() + " of " + tls;
+        } finally {
+            changes.unlock();
         }
     }
 
-    private static String advice(IOException e) {
-        String text = String.valueOf(e.getMessage());
-        if (text.contains("in use")) {
-            return "another process listens there; stop it or change listen";
+    /**
+     * Certificate rotation (tls_reload_interval): a block whose TLS files changed content gets a TLS
+     * made from the new files, if they load as a consistent set; a half-written set (a new
+     * certificate, its key not there yet) keeps the old one, is logged once, and is tried again.
+     */
+    void rotateTls() {
+        changes.lock();
+        try {
+            if (draining) {
+                return;
+            }
+            List<Block> next = new ArrayList<>(blocks);
+            boolean changed = false;
+            for (int i = 0; i < next.size(); i++) {
+                Optional<Block> rotated = rotated(next.get(i));
+                if (rotated.isPresent()) {
+                    next.set(i, rotated.get());
+                    changed = true;
+                }
+            }
+            if (changed) {
+                listeners.apply(next);
+                blocks = List.copyOf(next);
+            }
+        } catch (IOException e) {
+            // Same addresses and parameters as before: nothing is bound anew, so this cannot happen.
+            log.log(Level.ERROR, "certificate rotation: " + e.getMessage());
+        } finally {
+            changes.unlock();
         }
-        if (text.contains("ermission")) {
-            return "ports below 1024 need CAP_NET_BIND_SERVICE (see systemd/loomproxy.service)";
+    }
+
+    private Optional<Block> rotated(Block block) {
+        if (block.tls().isEmpty()) {
+            return Optional.empty();
         }
-        return "check the listen address";
+        TlsFiles now = TlsFiles.of(block.config().tls());
+        if (now.equals(block.tls().get().files()) || now.equals(refused.get(block.name()))) {
+            return Optional.empty();
+        }
+        Problems problems = new Problems();
+        Optional<UpstreamTls> tls = TlsSetup.load(block.config().tls(), block.config().sources(), problems,
+                InstantSource.system());
+        if (tls.isEmpty() || !problems.list().isEmpty()) {
+            refused.put(block.name(), now);
+            log.log(Level.WARNING, "server " + block.name() + ": its TLS files changed but do not load as a set;"
+                    + " keeping the previous ones and trying again every " + tlsReloadInterval.toMillis() + "ms: "
+                    + problems.list().stream().map(Problem::toString).reduce((a, b) -> a + "; " + b).orElse("?"));
+            return Optional.empty();
+        }
+        refused.remove(block.name());
+        log.log(Level.INFO, "server " + block.name() + ": TLS files changed; new sessions use them"
+                + " (a new TLS context: sessions are not resumed across the change)");
+        return Optional.of(new Block(block.config(), block.group(), tls));
+    }
+
+    private void watchTlsFiles() {
+        while (!stopped) {
+            Duration interval = tlsReloadInterval;
+            LockSupport.parkNanos((interval.isZero() ? Duration.ofSeconds(1) : interval).toNanos());
+            if (!interval.isZero() && !stopped) {
+                try {
+                    rotateTls();
+                } catch (RuntimeException e) {
+                    log.log(Level.ERROR, "tls watcher: internal error: " + e);
+                }
+            }
+        }
     }
 
     /** A quarter of the shortest proxy_timeout, between 10 ms and 1 s: how late an idle session may end. */
@@ -134,10 +186,15 @@ public final class Proxy {
 
     /** The addresses each server block listens on, after binding (port 0 resolved). */
     public Map<String, List<InetSocketAddress>> addresses() {
-        return Map.copyOf(bound);
+        changes.lock();
+        try {
+            return listeners == null ? Map.of() : Map.copyOf(listeners.addresses());
+        } finally {
+            changes.unlock();
+        }
     }
 
-    /** The server blocks as prepared, for tests in this package (their upstream groups' counters). */
+    /** The server blocks now serving, for tests in this package (their upstream groups' counters). */
     List<Block> blocks() {
         return blocks;
     }
@@ -152,11 +209,16 @@ public final class Proxy {
      * peer: the resets wake every session's threads at once.
      */
     public boolean shutdown(Duration grace) {
-        closeListeners();
+        changes.lock();
         try {
-            // A listener registers what it accepted before it looks at its socket again, so once the
-            // listener threads are gone, no accepted connection can escape the drain.
-            listeners.forEach(Proxy::joinListener);
+            draining = true;
+            if (listeners != null) {
+                listeners.closeAll();
+            }
+        } finally {
+            changes.unlock();
+        }
+        try {
             boolean drained = sessions.awaitDrained(grace);
             if (!drained) {
                 log.log(Level.WARNING, "closing " + sessions.count() + " open sessions after shutdown_timeout "
@@ -172,24 +234,6 @@ public final class Proxy {
             stopped = true;
             if (deadlines != null) {
                 deadlines.close();
-            }
-        }
-    }
-
-    private static void joinListener(Thread listener) {
-        try {
-            listener.join(ABORT_GRACE);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void closeListeners() {
-        for (ServerSocket server : servers) {
-            try {
-                server.close();
-            } catch (IOException e) {
-                log.log(Level.WARNING, "closing listener " + server.getLocalSocketAddress() + ": " + e.getMessage());
             }
         }
     }

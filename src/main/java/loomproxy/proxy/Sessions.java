@@ -9,6 +9,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import loomproxy.observe.AccessLog;
 import loomproxy.observe.SessionFacts;
 
@@ -19,7 +20,8 @@ import loomproxy.observe.SessionFacts;
 final class Sessions {
     private final Set<Session> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong numbers = new AtomicLong();
-    private final AccessLog accessLog;
+    /** Replaced by a reload (another format or file); a session writes to the one current at its end. */
+    private volatile AccessLog accessLog;
     private final System.Logger log;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
@@ -27,6 +29,10 @@ final class Sessions {
     Sessions(AccessLog accessLog, System.Logger log) {
         this.accessLog = accessLog;
         this.log = log;
+    }
+
+    void accessLog(AccessLog next) {
+        this.accessLog = next;
     }
 
     long nextNumber() {
@@ -40,8 +46,9 @@ final class Sessions {
     /** The session's last act: its access log line, then it leaves, whatever the log write did. */
     void ended(Session session, SessionFacts facts) {
         try {
-            if (accessLog != null) {
-                accessLog.write(facts);
+            AccessLog current = accessLog;
+            if (current != null) {
+                current.write(facts);
             }
         } catch (RuntimeException e) {
             log.log(Level.ERROR, "#" + facts.connection() + " access log: internal error: " + e);
@@ -92,9 +99,9 @@ final class Sessions {
      * one platform thread for all sessions instead of a timer on every read. It only tells each
      * idle session so; the session ends itself, so no peer can hold the sweeper up.
      */
-    void sweepIdle(Duration tick, BooleanSupplier running) {
+    void sweepIdle(Supplier<Duration> tick, BooleanSupplier running) {
         while (running.getAsBoolean()) {
-            LockSupport.parkNanos(tick.toNanos());
+            LockSupport.parkNanos(tick.get().toNanos());
             long now = System.nanoTime();
             for (Session session : open) {
                 try {

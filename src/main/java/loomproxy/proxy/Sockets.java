@@ -1,5 +1,6 @@
 package loomproxy.proxy;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.Socket;
 
@@ -14,8 +15,8 @@ final class Sockets {
     private Sockets() {
     }
 
-    /** An orderly close: FIN after whatever the kernel still holds. */
-    static void closeQuietly(Socket socket) {
+    /** An orderly close (for a socket: FIN after whatever the kernel still holds); null is fine. */
+    static void closeQuietly(Closeable socket) {
         if (socket == null) {
             return;
         }

@@ -51,6 +51,8 @@ public final class TlsSetup {
     }
 
     private Optional<UpstreamTls> build(InstantSource clock) {
+        // Taken before the files are read, so a file that changes while they load is read again later.
+        TlsFiles files = TlsFiles.of(config);
         int before = problems.list().size();
         List<String> protocols = protocols();
         SSLContext probe = defaultContext();
@@ -60,7 +62,7 @@ public final class TlsSetup {
         List<String> available = Arrays.asList(probe.getSupportedSSLParameters().getCipherSuites());
         List<String> suites = suites(available, protocols);
         SslConfCommands.Parsed commands = confCommands(available);
-        KeyManager[] keys = keyManagers();
+        KeyManager[] keys = keyManagers(clock);
         TrustManager[] trust = trustManagers(clock);
         if (problems.list().size() > before) {
             return Optional.empty();
@@ -71,7 +73,8 @@ public final class TlsSetup {
         }
         enabled.addAll(suites);
         try {
-            return Optional.of(new UpstreamTls(config, keys, trust, protocols, enabled, commands.namedGroups().orElse(null)));
+            return Optional.of(new UpstreamTls(config, files, keys, trust, protocols, enabled,
+                    commands.namedGroups().orElse(null)));
         } catch (GeneralSecurityException e) {
             problems.add(sources.of("proxy_ssl"), "proxy_ssl", "cannot set up TLS: " + e.getMessage());
             return Optional.empty();
@@ -128,7 +131,7 @@ public final class TlsSetup {
         }
     }
 
-    private KeyManager[] keyManagers() {
+    private KeyManager[] keyManagers(InstantSource clock) {
         Optional<Path> certificate = config.certificate();
         Optional<Path> key = config.certificateKey();
         if (certificate.isEmpty() && key.isEmpty()) {
@@ -145,6 +148,13 @@ public final class TlsSetup {
                 : read("proxy_ssl_password_file", () -> PemFiles.passphrases(config.passwordFile().get()));
         PrivateKey privateKey = passphrases == null ? null
                 : read("proxy_ssl_certificate_key", () -> PrivateKeys.read(key.get(), passphrases));
+        if (chain != null) {
+            warnDates("proxy_ssl_certificate", certificate.get(), chain, clock, "renew it");
+        }
+        if (privateKey != null) {
+            readableByOthers("proxy_ssl_certificate_key", key.get());
+            config.passwordFile().ifPresent(file -> readableByOthers("proxy_ssl_password_file", file));
+        }
         if (chain == null || privateKey == null) {
             return null;
         }
@@ -166,14 +176,32 @@ public final class TlsSetup {
                 : read("proxy_ssl_trusted_certificate", () -> PemFiles.certificates(config.trustedCertificate().get()));
         List<X509CRL> crls = config.crl().isEmpty() ? List.of()
                 : read("proxy_ssl_crl", () -> PemFiles.crls(config.crl().get()));
+        if (anchors != null && config.trustedCertificate().isPresent()) {
+            warnDates("proxy_ssl_trusted_certificate", config.trustedCertificate().get(), anchors, clock, "replace it");
+        }
+        if (crls != null && config.crl().isPresent()) {
+            TlsWarnings.crls(crls, config.crl().get(), sources.of("proxy_ssl_crl"), problems, clock.instant());
+        }
         if (!config.verify()) {
+            problems.warn(sources.of("proxy_ssl_verify"), "proxy_ssl_verify", "off: the upstream's certificate is not"
+                    + " checked, so anyone on the path can pose as it; set proxy_ssl_verify = on (the default)");
             return new TrustManager[] {new AcceptAnyServer()};
         }
         if (anchors == null || crls == null) {
             return null;
         }
+        String anchorsName = config.trustedCertificate().isPresent() ? "a certificate in proxy_ssl_trusted_certificate"
+                : "the JDK's default CAs";
         return new TrustManager[] {new VerifyingTrustManager(
-                new UpstreamTrust(anchors, crls, config.verifyDepth(), clock), config.name())};
+                new UpstreamTrust(anchors, anchorsName, crls, config.verifyDepth(), clock), config.name())};
+    }
+
+    private void warnDates(String key, Path file, List<X509Certificate> certificates, InstantSource clock, String remedy) {
+        TlsWarnings.dates(certificates, file, key, sources.of(key), problems, clock.instant(), remedy);
+    }
+
+    private void readableByOthers(String key, Path file) {
+        TlsWarnings.readableByOthers(file, key, sources.of(key), problems);
     }
 
     private interface Loader<T> {

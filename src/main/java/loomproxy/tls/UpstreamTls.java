@@ -40,6 +40,7 @@ public final class UpstreamTls {
     private static final int SESSION_CACHE_SIZE = 32 * TicketSlots.MAX;
 
     private final TlsConfig config;
+    private final TlsFiles files;
     private final KeyManager[] keys;
     private final TrustManager[] trust;
     private final SecureRandom random;
@@ -50,9 +51,10 @@ public final class UpstreamTls {
     private final KeyShares keyShares;
     private final Map<HostPort, TicketSlots> slots = new ConcurrentHashMap<>();
 
-    UpstreamTls(TlsConfig config, KeyManager[] keys, TrustManager[] trust, List<String> protocols,
+    UpstreamTls(TlsConfig config, TlsFiles files, KeyManager[] keys, TrustManager[] trust, List<String> protocols,
                 List<String> suites, List<String> groups) throws GeneralSecurityException {
         this.config = config;
+        this.files = files;
         this.keys = keys;
         this.trust = trust;
         this.random = new SecureRandom();
@@ -118,6 +120,11 @@ public final class UpstreamTls {
         } finally {
             askedForCertificate(socket);
         }
+    }
+
+    /** The settings and file contents this context was made from. */
+    public TlsFiles files() {
+        return files;
     }
 
     /** Null when not asked; else whether we had a certificate to send. */

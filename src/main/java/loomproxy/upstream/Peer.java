@@ -46,6 +46,17 @@ public final class Peer {
         this.effectiveWeight = weight;
     }
 
+    /**
+     * Takes over {@code old}'s failure state after a reload (both groups' locks held). The effective
+     * weight is kept as far as this server's weight allows; connections are not moved.
+     */
+    void inherit(Peer old) {
+        fails = old.fails;
+        accessed = old.accessed;
+        checked = old.checked;
+        effectiveWeight = Math.min(weight, Math.max(0, old.effectiveWeight));
+    }
+
     public HostPort address() {
         return address;
     }

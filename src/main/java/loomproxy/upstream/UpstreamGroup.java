@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 import loomproxy.config.UpstreamGroupConfig;
+import loomproxy.config.UpstreamServer;
 
 /**
  * An {@code upstream.NAME} group balanced as NGINX's stream round robin
@@ -28,6 +31,7 @@ import loomproxy.config.UpstreamGroupConfig;
  */
 public final class UpstreamGroup {
     private final String name;
+    private final List<UpstreamServer> servers;
     private final List<Peer> primary;
     private final List<Peer> backup;
     /** NGINX {@code peers->single}: one primary and no backup is never marked failed. */
@@ -38,6 +42,7 @@ public final class UpstreamGroup {
 
     public UpstreamGroup(UpstreamGroupConfig config, InstantSource clock, System.Logger log) {
         this.name = config.name();
+        this.servers = List.copyOf(config.servers());
         this.primary = peers(config, false);
         this.backup = peers(config, true);
         if (primary.isEmpty()) {
@@ -56,6 +61,46 @@ public final class UpstreamGroup {
 
     public String name() {
         return name;
+    }
+
+    /** True when {@code config} lists exactly this group's servers, so a reload can keep this group as it is. */
+    public boolean sameAs(UpstreamGroupConfig config) {
+        return name.equals(config.name()) && servers.equals(config.servers());
+    }
+
+    /**
+     * After a reload that changed this group's list: each server that is still at the same address
+     * keeps the failure state it had in {@code previous} (fails, the failure window,
+     * effective_weight), as SPEC §7 asks. Its open connections stay counted where they were made:
+     * those sessions release them on the previous group. Matched by address, in list order, since a
+     * group may list one address twice.
+     */
+    public void carryOver(UpstreamGroup previous) {
+        previous.lock.lock();
+        lock.lock();
+        try {
+            List<Peer> before = new ArrayList<>(previous.primary);
+            before.addAll(previous.backup);
+            for (Peer peer : allPeers()) {
+                for (Iterator<Peer> it = before.iterator(); it.hasNext(); ) {
+                    Peer old = it.next();
+                    if (old.address().equals(peer.address())) {
+                        peer.inherit(old);
+                        it.remove();
+                        break;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+            previous.lock.unlock();
+        }
+    }
+
+    private List<Peer> allPeers() {
+        List<Peer> all = new ArrayList<>(primary);
+        all.addAll(backup);
+        return all;
     }
 
     /** Total tries NGINX allows for one session: number of primary + backup servers. */

@@ -9,6 +9,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import loomproxy.testkit.Ca;
 import loomproxy.testkit.Issued;
@@ -46,6 +48,10 @@ class CheckFilesTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int check(String tls) throws Exception {
+        return check(trusted, tls);
+    }
+
+    private int check(Path trusted, String tls) throws Exception {
         Path file = dir.resolve("loomproxy.properties");
         Files.writeString(file, """
                 server.main.listen = 127.0.0.1:0
@@ -62,6 +68,73 @@ class CheckFilesTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    /** A warning line as --check prints it, at a line of this test's configuration file. */
+    private String warning(int line, String key) {
+        return "loomproxy: [warn] " + dir.resolve("loomproxy.properties") + ":" + line + ": " + key + ": ";
+    }
+
+    /** A copy of the key with these permissions (the test PKI's own files have the umask's). */
+    private Path keyWithMode(Issued issued, String mode) throws Exception {
+        Path copy = dir.resolve("key-" + mode + ".pem");
+        Files.copy(issued.keyPem(), copy);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString(mode));
+        return copy;
+    }
+
+    @Test
+    void aClientCertificateThatExpiresWithinThirtyDaysIsAWarningNotAnError() throws Exception {
+        Issued soon = pki.root("Soon Root").newClient("soon")
+                .validity(pki.now().minus(Duration.ofDays(1)), pki.now().plus(Duration.ofDays(10))).issue();
+        assertEquals(0, check("proxy_ssl_certificate = %s\nproxy_ssl_certificate_key = %s"
+                .formatted(soon.chainPem(), keyWithMode(soon, "rw-------"))), err());
+        String expected = warning(5, "proxy_ssl_certificate") + "CN=soon in " + soon.chainPem() + " expires in ";
+        assertTrue(err().contains(expected) && err().contains(": renew it before then\n"), err());
+        assertEquals(1, err().lines().count(), "one warning, nothing else: " + err());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains(" is ok"));
+    }
+
+    @Test
+    void expiredAndNotYetValidTrustedCertificatesAreNamed() throws Exception {
+        Path bundle = pki.bundle("mixed.pem", pki.root("Check Root").certificate(), pki.newRoot("Old Root").expired().issue().certificate(),
+                pki.newRoot("Future Root").notYetValid().issue().certificate());
+        assertEquals(0, check(bundle, ""), err());
+        assertTrue(err().contains(warning(4, "proxy_ssl_trusted_certificate") + "CN=Old Root in " + bundle + " expired on "), err());
+        assertTrue(err().contains(": replace it\n"), err());
+        assertTrue(err().contains(warning(4, "proxy_ssl_trusted_certificate") + "CN=Future Root in " + bundle
+                + " is not valid before "), err());
+        assertFalse(err().contains("CN=Check Root"), err());
+    }
+
+    @Test
+    void aCrlPastItsNextUpdateIsNamed() throws Exception {
+        Ca root = pki.root("Crl Root");
+        Path crls = pki.crlBundle("crls.pem", root.expiredCrl(), pki.root("Fresh Root").crl());
+        assertEquals(0, check(pki.bundle("crl-trusted.pem", root), "proxy_ssl_crl = " + crls), err());
+        assertTrue(err().contains(warning(5, "proxy_ssl_crl") + "the CRL of CN=Crl Root in " + crls + " is past its nextUpdate ("),
+                err());
+        assertTrue(err().contains("fail verification with reason crl: fetch a current CRL"), err());
+        assertFalse(err().contains("Fresh Root"), err());
+    }
+
+    @Test
+    void aPrivateKeyOthersCanReadIsNamed() throws Exception {
+        String config = "proxy_ssl_certificate = %s\nproxy_ssl_certificate_key = %s";
+        Path readable = keyWithMode(client, "rw-r--r--");
+        assertEquals(0, check(config.formatted(client.chainPem(), readable)), err());
+        assertTrue(err().contains(warning(6, "proxy_ssl_certificate_key") + readable + " is readable by group and others"
+                + " (rw-r--r--): make it readable by its owner only, chmod 600 " + readable), err());
+
+        err.reset();
+        assertEquals(0, check(config.formatted(client.chainPem(), keyWithMode(client, "rw-------"))), err());
+        assertEquals("", err());
+    }
+
+    @Test
+    void verificationTurnedOffIsAWarning() throws Exception {
+        assertEquals(0, check("proxy_ssl_verify = off"), err());
+        assertTrue(err().contains(warning(5, "proxy_ssl_verify") + "off: the upstream's certificate is not checked"), err());
+    }
+
     private Path passwords(String... lines) throws Exception {
         return Files.writeString(dir.resolve("passwords"), String.join("\n", lines) + "\n");
     }
@@ -70,6 +143,27 @@ class CheckFilesTest {
     void encryptedKeyWithTheRightPassphraseOnTheSecondLine() throws Exception {
         assertEquals(0, check("proxy_ssl_certificate = %s\nproxy_ssl_certificate_key = %s\nproxy_ssl_password_file = %s"
                 .formatted(client.chainPem(), encryptedKey, passwords("wrong", "right horse"))), err());
+    }
+
+    /** -T reads the password file for the check like a start, and prints its path, never what is in it. */
+    @Test
+    void dumpNamesThePasswordFileButNeverAPassphrase() throws Exception {
+        Path passwords = passwords("wrong", "right horse");
+        Path file = dir.resolve("loomproxy.properties");
+        Files.writeString(file, """
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = localhost:9
+                proxy_ssl = on
+                proxy_ssl_trusted_certificate = %s
+                proxy_ssl_certificate = %s
+                proxy_ssl_certificate_key = %s
+                proxy_ssl_password_file = %s
+                """.formatted(trusted, client.chainPem(), encryptedKey, passwords));
+        assertEquals(0, Main.run(new String[] {"-T", file.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0), (onTerminate, onOther) -> { }), err());
+        String dump = out.toString(StandardCharsets.UTF_8);
+        assertTrue(dump.contains("  proxy_ssl_password_file = " + passwords + "   # " + file + ":7"), dump);
+        assertFalse(dump.contains("horse") || err().contains("horse") || dump.contains("wrong"), dump + err());
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +70,38 @@ class MainTest {
         assertEquals(0, run("-t", file.toString()));
     }
 
+    /** -T (alias --check --dump): the verdict, then each block's effective values with their origin. */
+    @Test
+    void dumpPrintsTheEffectiveConfigurationAfterTheCheck() throws Exception {
+        Path file = write("""
+                proxy_connect_timeout = 5s
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = 127.0.0.1:9
+                """);
+        assertEquals(0, run("-T", file.toString()));
+        String dump = out();
+        assertTrue(dump.startsWith("configuration " + file + " is ok\n\n# the effective configuration of " + file), dump);
+        assertTrue(dump.contains("\nserver main\n  listen = 127.0.0.1:0"), dump);
+        assertTrue(dump.contains("\n  proxy_connect_timeout = 5s                    # " + file + ":1\n"), dump);
+        assertTrue(dump.contains("\n  proxy_timeout = 10m                           # default\n"), dump);
+        out.reset();
+        assertEquals(0, run("--check", "--dump", file.toString()));
+        assertEquals(dump, out());
+        out.reset();
+        assertEquals(0, run("--check", file.toString()));
+        assertEquals("configuration " + file + " is ok\n", out(), "no dump without -T");
+    }
+
+    @Test
+    void dumpOfABrokenFileIsOnlyItsErrors() throws Exception {
+        Path file = write("server.main.listen = 127.0.0.1:0\nserver.main.proxy_pass = 127.0.0.1:9\nproxy_timeout = soon\n");
+        assertEquals(1, run("-T", file.toString()));
+        assertEquals("", out());
+        assertTrue(err().contains(file + ":3: proxy_timeout: invalid time"), err());
+        assertEquals(2, run("-T"));
+        assertEquals(2, run("--check", "--dumb", file.toString()));
+    }
+
     @Test
     void checkReportsEveryProblemWithFileAndLine() throws Exception {
         Path file = write("""
@@ -85,6 +118,39 @@ class MainTest {
         assertTrue(text.contains("did you mean proxy_ssl_verify?"), text);
         assertTrue(text.contains(file + ":4: proxy_connect_timeout: "), text);
         assertFalse(text.contains("Exception"), "no stack traces: " + text);
+    }
+
+    /**
+     * One --check reports everything: the files of blocks whose TLS settings are valid are read even
+     * when the file has other errors (a bad timeout, a block without listen); a block whose TLS
+     * setting is invalid is not read, so no follow-on error about its key appears.
+     */
+    @Test
+    void checkReportsFileProblemsInTheSameRunAsOtherErrors() throws Exception {
+        Path file = write("""
+                server.a.listen = 127.0.0.1:0
+                server.a.proxy_pass = 127.0.0.1:9
+                server.a.proxy_timeout = soon
+                server.a.proxy_ssl = on
+                server.a.proxy_ssl_trusted_certificate = missing-a.pem
+                server.b.proxy_pass = 127.0.0.1:9
+                server.b.proxy_ssl = on
+                server.b.proxy_ssl_trusted_certificate = missing-b.pem
+                server.c.listen = 127.0.0.1:0
+                server.c.proxy_pass = 127.0.0.1:9
+                server.c.proxy_ssl = on
+                server.c.proxy_ssl_certificate = client.crt;
+                server.c.proxy_ssl_certificate_key = missing-c.key
+                """);
+        assertEquals(1, run("--check", file.toString()));
+        List<String> lines = err().lines().toList();
+        assertEquals(6, lines.size(), err());
+        assertTrue(lines.get(0).startsWith("loomproxy: [emerg] " + file + ":3: server.a.proxy_timeout: invalid time"), err());
+        assertTrue(lines.get(1).startsWith("loomproxy: [emerg] " + file + ":5: proxy_ssl_trusted_certificate: cannot read "), err());
+        assertTrue(lines.get(2).startsWith("loomproxy: [emerg] " + file + ":6: server.b: listen is required"), err());
+        assertTrue(lines.get(3).startsWith("loomproxy: [emerg] " + file + ":8: proxy_ssl_trusted_certificate: cannot read "), err());
+        assertTrue(lines.get(4).startsWith("loomproxy: [emerg] " + file + ":12: server.c.proxy_ssl_certificate: invalid value"), err());
+        assertEquals("loomproxy: configuration " + file + " test failed (5 errors)", lines.get(5));
     }
 
     @Test
@@ -116,6 +182,30 @@ class MainTest {
         assertEquals(0, run("--check", file.toString()));
         assertTrue(err().contains(file + ":5: proxy_ssl_protocols: TLSv1 TLSv1.1 are disabled by the JDK's security policy"), err());
         assertTrue(err().contains("using TLSv1.2"), err());
+    }
+
+    /**
+     * proxy_ssl_* keys with proxy_ssl off (its default): the upstream gets plain TCP. A warning at
+     * --check and at start; keys a block inherits while turning proxy_ssl off itself are no mistake.
+     */
+    @Test
+    void tlsKeysWithoutProxySslWarnAtCheckAndAtStart() throws Exception {
+        Path file = write("""
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = 127.0.0.1:9
+                proxy_ssl_verify_depth = 2
+                proxy_ssl_name = backend.example.com
+                server.plain.listen = 127.0.0.1:0
+                server.plain.proxy_pass = 127.0.0.1:9
+                server.plain.proxy_ssl = off
+                """);
+        String expected = "loomproxy: [warn] " + file + ":3: proxy_ssl_verify_depth: set, but proxy_ssl is off in server main,"
+                + " so the upstream gets plain TCP: set proxy_ssl = on, or remove the proxy_ssl_* keys\n";
+        assertEquals(0, run("--check", file.toString()));
+        assertEquals(expected, err());
+        err.reset();
+        assertEquals(0, run(file.toString()));
+        assertTrue(err().startsWith(expected), err());
     }
 
     @Test

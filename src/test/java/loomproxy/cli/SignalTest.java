@@ -111,7 +111,7 @@ class SignalTest {
 
     /**
      * SIGHUP (systemctl reload) and SIGUSR1 (logrotate) must not kill the process or disturb a
-     * session; until reload exists they are logged and change nothing.
+     * session.
      */
     @Test
     void sighupAndSigusr1NeitherKillNorDisturb() throws Exception {
@@ -139,6 +139,59 @@ class SignalTest {
     }
 
     /**
+     * logrotate's way (SPEC §7): the log files are renamed, SIGUSR1 makes the proxy open new ones at
+     * the old paths, and later lines go there — while a session that was open throughout goes on
+     * undisturbed and its access line, written when it ends, lands in the new file too. A SIGHUP
+     * first, so the files reopened are those the reload opened, not the start's.
+     */
+    @Test
+    void sigusr1ReopensTheLogFilesAtTheirPaths() throws Exception {
+        Path errorLog = dir.resolve("error.log");
+        Path accessLog = dir.resolve("access.log");
+        try (EchoServer echo = EchoServer.plain();
+             ProxyProcess proxy = ProxyProcess.start(dir, """
+                     server.main.listen = 127.0.0.1:%%PORT%%
+                     server.main.proxy_pass = %s
+                     error_log = %%DIR%%/error.log info
+                     access_log = %%DIR%%/access.log
+                     """.formatted(echo.address()));
+             Socket session = proxy.connect()) {
+            Bytes.write(session, "before");
+            assertEquals("before", Bytes.readString(session, 6));
+            echoOnce(proxy, "first");
+            Wait.until(() -> lines(accessLog) == 1, Duration.ofSeconds(20), () -> "access log: " + read(accessLog));
+            proxy.signal("HUP");
+            Wait.until(() -> read(errorLog).contains("[notice] reloaded "), Duration.ofSeconds(20), proxy::output);
+            Files.move(errorLog, dir.resolve("error.log.1"));
+            Files.move(accessLog, dir.resolve("access.log.1"));
+
+            proxy.signal("USR1");
+            Wait.until(() -> read(errorLog).contains("[notice] signal SIGUSR1 received; log files reopened"),
+                    Duration.ofSeconds(20), () -> "no new error.log: " + proxy.output() + read(dir.resolve("error.log.1")));
+            Bytes.write(session, "after");
+            assertEquals("after", Bytes.readString(session, 5), "the open session is undisturbed");
+            echoOnce(proxy, "second");
+            Wait.until(() -> lines(accessLog) == 1, Duration.ofSeconds(20), () -> "new access log: " + read(accessLog));
+            session.close();
+            Wait.until(() -> lines(accessLog) == 2, Duration.ofSeconds(20), () -> "new access log: " + read(accessLog));
+            assertEquals(1, lines(dir.resolve("access.log.1")), read(dir.resolve("access.log.1")));
+            assertFalse(read(dir.resolve("error.log.1")).contains("reopened"), read(dir.resolve("error.log.1")));
+            assertTrue(proxy.process().isAlive());
+        }
+    }
+
+    private static void echoOnce(ProxyProcess proxy, String text) throws IOException {
+        try (Socket s = proxy.connect()) {
+            Bytes.write(s, text);
+            assertEquals(text, Bytes.readString(s, text.length()));
+        }
+    }
+
+    private static long lines(Path file) {
+        return read(file).lines().count();
+    }
+
+    /**
      * The stalled-upstream freeze as a user meets it: a TLS upstream that handshakes and stops
      * reading while its client keeps sending. SIGTERM with shutdown_timeout 2s must exit within
      * that plus a margin, resetting the stuck session.
@@ -161,6 +214,52 @@ class SignalTest {
             assertTrue(proxy.output().contains("closing 1 open sessions after shutdown_timeout 2000ms"), proxy.output());
             assertNotNull(flood.awaitEnd(Duration.ofSeconds(20)), "the stuck session's client is reset");
             assertTrue(tookMillis >= 1_900, "drained for shutdown_timeout first, took " + tookMillis + "ms");
+        }
+    }
+
+    /**
+     * SIGHUP reloads the file (SPEC §7): a new server block starts listening while the open session
+     * goes on; then a file with a mistake is refused with FILE:LINE and the running configuration
+     * stays.
+     */
+    @Test
+    void sighupReloadsAndAWrongFileChangesNothing() throws Exception {
+        try (EchoServer echo = EchoServer.plain();
+             ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int otherPort = probe.getLocalPort();
+            probe.close();
+            String base = """
+                    server.main.listen = 127.0.0.1:%%PORT%%
+                    server.main.proxy_pass = %s
+                    error_log = %%DIR%%/error.log info
+                    """.formatted(echo.address());
+            try (ProxyProcess proxy = ProxyProcess.start(dir, base);
+                 Socket session = proxy.connect()) {
+                Bytes.write(session, "before");
+                assertEquals("before", Bytes.readString(session, 6));
+                Path file = dir.resolve("loomproxy.properties");
+                String running = Files.readString(file);
+                Files.writeString(file, running + "server.other.listen = 127.0.0.1:" + otherPort + "\n"
+                        + "server.other.proxy_pass = " + echo.address() + "\n");
+                proxy.signal("HUP");
+                Wait.until(() -> proxy.output().contains("[notice] reloaded " + file), Duration.ofSeconds(20), proxy::output);
+                try (Socket other = new Socket(InetAddress.getLoopbackAddress(), otherPort)) {
+                    Bytes.write(other, "added");
+                    assertEquals("added", Bytes.readString(other, 5));
+                }
+                Files.writeString(file, running + "proxy_timeout = soon\n");
+                proxy.signal("HUP");
+                Wait.until(() -> proxy.output().contains("the previous configuration keeps running"),
+                        Duration.ofSeconds(20), proxy::output);
+                assertTrue(proxy.output().contains("[emerg] " + file + ":4: proxy_timeout: invalid time \"soon\""),
+                        proxy.output());
+                try (Socket other = new Socket(InetAddress.getLoopbackAddress(), otherPort)) {
+                    Bytes.write(other, "kept");
+                    assertEquals("kept", Bytes.readString(other, 4), "the failed reload changed nothing");
+                }
+                Bytes.write(session, "after");
+                assertEquals("after", Bytes.readString(session, 5), "the first session never noticed");
+            }
         }
     }
 

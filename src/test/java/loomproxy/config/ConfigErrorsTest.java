@@ -94,6 +94,33 @@ class ConfigErrorsTest {
                         "server.m.proxy_ssl_certificate = a.pem #client", "server.m.proxy_ssl_crl = crl#1.pem"));
     }
 
+    /**
+     * nginx.conf habits: every value ends in ";". Each is an error (a ";" is part of the value in a
+     * properties file), the explanation comes once, and no suggestion is a key with a ";" in it.
+     */
+    @Test
+    void trailingSemicolonsAreExplainedOncePerFile() {
+        assertEquals(List.of(
+                        "1: upstream.backend: invalid value \"127.0.0.1:9;\": values end at the line's end; remove the \";\"",
+                        "2: server.main.listen: invalid value \"12345;\", remove the \";\"",
+                        "3: server.main.proxy_pass: invalid value \"backend;\", remove the \";\"",
+                        "4: proxy_ssl: invalid value \"on;\", remove the \";\"",
+                        "5: proxy_ssl_session_reuse;: unknown directive, remove the \";\"",
+                        "6: proxy_ssl_certificate: invalid value \"/etc/ssl/client.crt;\", remove the \";\"",
+                        "7: log_format.x: invalid value \"$remote_addr;\", remove the \";\""),
+                errors("upstream.backend = 127.0.0.1:9;", "server.main.listen = 12345;", "server.main.proxy_pass = backend;",
+                        "proxy_ssl on;", "proxy_ssl_session_reuse;", "proxy_ssl_certificate /etc/ssl/client.crt;  ",
+                        "log_format.x = $remote_addr;"));
+    }
+
+    @Test
+    void noSuggestionIsAKeyThatCannotBe() {
+        assertEquals(List.of("1: servr.main.li;sten: unknown directive",
+                        "2: server.main.proxy_pass: no upstream \"back;end\"; name a group (letters, digits, _ and -)"
+                                + " or write host:port"),
+                errors("servr.main.li;sten = 1", "server.main.proxy_pass = back;end", "server.main.listen = 1"));
+    }
+
     @Test
     void continuedValueIsReportedAtItsFirstLine() {
         assertEquals(List.of("2: upstream.b: invalid number \"0\", a whole number >= 1 is expected (in \"c:3 weight=0\")"),
@@ -152,6 +179,21 @@ class ConfigErrorsTest {
                 errors("proxy_ssl_protocols = TLSv1.4", "error_log = stderr verbose", "log_format.x = $nope ${upstream}",
                         "log_format.main = $status", "access_log = stdout combined",
                         "server.m.listen = 1", "server.m.proxy_pass = h:1"));
+    }
+
+    @Test
+    void logFormatEscapingAsNginx() {
+        assertEquals(List.of(
+                        "1: log_format.a: unknown log format escaping \"xml\", use escape=default, escape=json or escape=none",
+                        "2: log_format.b: no format after escape=json; write escape=json TEXT",
+                        "3: log_format.c: unknown variable $nope (known: $bytes_received $bytes_sent $connection $msec"
+                                + " $remote_addr $remote_port $server_addr $server_port $session_time $status"
+                                + " $time_iso8601 $time_local $upstream_addr $upstream_bytes_received"
+                                + " $upstream_bytes_sent $upstream_connect_time $upstream_session_time"
+                                + " $upstream_ssl_cipher $upstream_ssl_name $upstream_ssl_protocol"
+                                + " $upstream_ssl_session_reused $upstream_ssl_verify)"),
+                errors("log_format.a = escape=xml $status", "log_format.b = escape=json", "log_format.c = escape=none $nope",
+                        "log_format.d = escape=json {\"s\":$status}", "server.m.listen = 1", "server.m.proxy_pass = h:1"));
     }
 
     @Test

@@ -46,6 +46,51 @@ class AccessLogTest {
         assertEquals("conn=42x status=502 ssl=-", lines.get(0));
     }
 
+    /** A name with a quote, a backslash, a newline and an é: what proxy_ssl_name may carry into $upstream_ssl_name. */
+    private static final String ODD = "caf\u00e9\"x\\y\n";
+
+    private static String line(String format, String name) {
+        List<String> lines = new ArrayList<>();
+        SessionFacts facts = new SessionFacts(1, new InetSocketAddress("192.0.2.7", 1), new InetSocketAddress("127.0.0.1", 2));
+        if (name != null) {
+            facts.tls("TLSv1.3", "TLS_AES_128_GCM_SHA256", name, false);
+        }
+        facts.end();
+        AccessLog.compile(format, lines::add).write(facts);
+        return lines.get(0);
+    }
+
+    @Test
+    void defaultEscapingWritesQuotesBackslashesControlAndNonAsciiBytesAsHex() {
+        String expected = "\"caf\\xC3\\xA9\\x22x\\x5Cy\\x0A\" \"-\"";
+        assertEquals(expected, line("\"$upstream_ssl_name\" \"$upstream_ssl_verify\"", ODD));
+        assertEquals(expected, line("escape=default \"$upstream_ssl_name\" \"$upstream_ssl_verify\"", ODD));
+    }
+
+    @Test
+    void jsonEscapingMakesAValidJsonStringAndAMissingValueEmpty() {
+        assertEquals("{\"name\":\"caf\u00e9\\\"x\\\\y\\n\",\"verify\":\"\"}",
+                line("escape=json {\"name\":\"$upstream_ssl_name\",\"verify\":\"$upstream_ssl_verify\"}", ODD));
+        assertEquals("{\"name\":\"\\u0007\\t\\u001B[0m\"}",
+                line("escape=json {\"name\":\"$upstream_ssl_name\"}", "\u0007\t\u001b[0m"));
+    }
+
+    @Test
+    void noEscapingWritesValuesAsTheyAre() {
+        assertEquals("[" + ODD + "] []", line("escape=none [$upstream_ssl_name] [$upstream_ssl_verify]", ODD));
+    }
+
+    @Test
+    void theFormatsOwnTextIsNeverEscaped() {
+        assertEquals("\"\\ é TLSv1.3", line("escape=json \"\\ é $upstream_ssl_protocol", "x"));
+    }
+
+    @Test
+    void unknownEscapingIsRefused() {
+        var e = assertThrows(IllegalArgumentException.class, () -> AccessLog.compile("escape=xml $status", l -> { }));
+        assertEquals("unknown log format escaping \"xml\", use escape=default, escape=json or escape=none", e.getMessage());
+    }
+
     @Test
     void unknownVariableIsRefused() {
         var e = assertThrows(IllegalArgumentException.class, () -> AccessLog.compile("$nope", l -> { }));

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLServerSocket;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.Ca;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** proxy_ssl on against JSSE upstreams: mutual TLS, verification outcomes, session reuse, SNI, failover. */
@@ -152,6 +154,53 @@ class TlsProxyTest {
                 }
                 proxy.access().await(" 200 ", "\"off\"");
             }
+        }
+    }
+
+    /**
+     * Without proxy_ssl_trusted_certificate the anchors are the JDK's CAs, and the log says so
+     * instead of sending the operator to a file the configuration does not have.
+     */
+    @Test
+    void untrustedByTheJdkDefaultCasNamesThem() throws Exception {
+        try (EchoServer echo = upstream(server, false)) {
+            String withoutTrusted = config("localhost:" + echo.port(), "").lines()
+                    .filter(line -> !line.startsWith("proxy_ssl_trusted_certificate")).collect(Collectors.joining("\n"));
+            try (TestProxy proxy = TestProxy.start(dir, withoutTrusted);
+                 Socket c = proxy.connect("main")) {
+                assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+                String line = proxy.errors().await("verification failed: untrusted");
+                assertTrue(line.contains(") to the JDK's default CAs, client: "), line);
+            }
+            assertRefused(echo.port(), "server.main.proxy_ssl_trusted_certificate = " + pki.bundle("other.pem", pki.root("Unrelated")),
+                    "verification failed: untrusted", "to a certificate in proxy_ssl_trusted_certificate");
+        }
+    }
+
+    /**
+     * proxy_ssl_name may hold any character but a blank, and $upstream_ssl_name carries it into the
+     * access log: each log_format escaping writes it as NGINX would (SPEC §6).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "escape=default [$upstream_ssl_name] | [caf\\xC3\\xA9\\x22x\\x5Cy]",
+            "[$upstream_ssl_name]                | [caf\\xC3\\xA9\\x22x\\x5Cy]",
+            "escape=json {\"n\":\"$upstream_ssl_name\"} | {\"n\":\"caf\u00e9\\\"x\\\\y\"}",
+            "escape=none [$upstream_ssl_name]    | [caf\u00e9\"x\\y]"})
+    void accessLogEscapesAnUpstreamNameFromTheConfiguration(String format, String expected) throws Exception {
+        try (EchoServer echo = upstream(server, false);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), """
+                     proxy_ssl_verify = off
+                     proxy_ssl_server_name = off
+                     proxy_ssl_name = caf\\u00e9"x\\\\y
+                     log_format.odd = %s
+                     access_log = stdout odd
+                     """.formatted(format)));
+             Socket c = proxy.connect("main")) {
+            Bytes.write(c, "odd");
+            assertEquals("odd", Bytes.readString(c, 3));
+            c.close();
+            assertEquals(expected, proxy.access().await("caf"));
         }
     }
 

@@ -19,12 +19,14 @@ import loomproxy.proxy.Proxy;
  */
 public final class TestProxy implements AutoCloseable {
     private final Proxy proxy;
-    private final ProxyConfig config;
+    private final Path file;
+    private ProxyConfig config;
     private final RecordingLog errors;
     private final RecordingLog access;
 
-    private TestProxy(Proxy proxy, ProxyConfig config, RecordingLog errors, RecordingLog access) {
+    private TestProxy(Proxy proxy, Path file, ProxyConfig config, RecordingLog errors, RecordingLog access) {
         this.proxy = proxy;
+        this.file = file;
         this.config = config;
         this.errors = errors;
         this.access = access;
@@ -40,7 +42,19 @@ public final class TestProxy implements AutoCloseable {
         Proxy proxy = Proxy.prepare(config, errors.errorLog(), AccessLog.compile(config.accessLog().format(), access::add),
                 new Problems());
         proxy.start();
-        return new TestProxy(proxy, config, errors, access);
+        return new TestProxy(proxy, file, config, errors, access);
+    }
+
+    /**
+     * Rewrites the configuration file and reloads it as SIGHUP does (the logs stay the recording
+     * ones); the proxy's problems, if any, are thrown and nothing changes.
+     */
+    public String reload(String properties) throws Exception {
+        Files.writeString(file, properties);
+        ProxyConfig next = ConfigLoader.load(file);
+        String summary = proxy.reload(next, AccessLog.compile(next.accessLog().format(), access::add), new Problems());
+        config = next;
+        return summary;
     }
 
     public Proxy proxy() {
@@ -66,7 +80,7 @@ public final class TestProxy implements AutoCloseable {
 
     public Socket connect(String server) throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port(server));
-        socket.setSoTimeout(20_000);
+        socket.setSoTimeout(60_000); // generous: a loaded 2-core CI machine, 1,000 concurrent handshakes
         return socket;
     }
 

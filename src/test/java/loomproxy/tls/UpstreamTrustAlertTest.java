@@ -143,7 +143,7 @@ class UpstreamTrustAlertTest {
     }
 
     private SSLContext clientContext(List<X509CRL> crls, int depth) throws GeneralSecurityException {
-        var trust = new VerifyingTrustManager(new UpstreamTrust(List.of(root.certificate()), crls, depth,
+        var trust = new VerifyingTrustManager(new UpstreamTrust(List.of(root.certificate()), "a certificate in proxy_ssl_trusted_certificate", crls, depth,
                 InstantSource.system()), Optional.empty());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {trust}, null);

@@ -108,7 +108,7 @@ class UpstreamTrustHandshakeTest {
     }
 
     private SSLContext client(int depth, Optional<String> name, X509Certificate... anchors) throws GeneralSecurityException {
-        var trust = new VerifyingTrustManager(new UpstreamTrust(List.of(anchors), List.of(), depth, InstantSource.system()), name);
+        var trust = new VerifyingTrustManager(new UpstreamTrust(List.of(anchors), "a certificate in proxy_ssl_trusted_certificate", List.of(), depth, InstantSource.system()), name);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {trust}, null);
         return context;

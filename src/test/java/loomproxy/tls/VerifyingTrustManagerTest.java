@@ -35,7 +35,7 @@ class VerifyingTrustManagerTest {
     }
 
     private VerifyingTrustManager manager(Optional<String> name) {
-        return new VerifyingTrustManager(new UpstreamTrust(List.of(root.certificate()), List.of(), 1,
+        return new VerifyingTrustManager(new UpstreamTrust(List.of(root.certificate()), "a certificate in proxy_ssl_trusted_certificate", List.of(), 1,
                 InstantSource.system()), name);
     }
 

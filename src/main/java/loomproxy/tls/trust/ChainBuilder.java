@@ -31,9 +31,12 @@ final class ChainBuilder {
     private final Set<X509Certificate> anchors;
     /** The anchors that are roots; decided once, as it costs a signature check. */
     private final Set<X509Certificate> selfSigned;
+    /** Where the anchors come from, for the {@code untrusted} message (see {@link UpstreamTrust}). */
+    private final String anchorsName;
 
-    ChainBuilder(List<X509Certificate> anchors) {
+    ChainBuilder(List<X509Certificate> anchors, String anchorsName) {
         this.anchors = Set.copyOf(anchors);
+        this.anchorsName = anchorsName;
         this.selfSigned = anchors.stream().filter(anchor -> signedBy(anchor, anchor)).collect(Collectors.toUnmodifiableSet());
         this.anchorsBySubject = anchors.stream().collect(
                 Collectors.groupingBy(X509Certificate::getSubjectX500Principal, Collectors.toUnmodifiableList()));
@@ -91,12 +94,12 @@ final class ChainBuilder {
         }
     }
 
-    private static VerificationException untrusted(List<X509Certificate> reached) {
+    private VerificationException untrusted(List<X509Certificate> reached) {
         X509Certificate leaf = reached.get(0);
         X509Certificate top = reached.get(reached.size() - 1);
         String via = reached.size() > 1 ? " via " + CertText.subject(top) : "";
         String detail = "no path from " + CertText.subject(leaf) + via + " (issuer " + top.getIssuerX500Principal().getName()
-                + ") to a certificate in proxy_ssl_trusted_certificate";
+                + ") to " + anchorsName;
         var cause = new CertPathValidatorException(detail, null, null, -1, PKIXReason.NO_TRUST_ANCHOR);
         return new VerificationException(VerifyReason.UNTRUSTED, detail, cause);
     }

@@ -33,15 +33,19 @@ public final class UpstreamTrust {
     private final InstantSource clock;
 
     /**
-     * @param anchors every certificate of proxy_ssl_trusted_certificate (or {@link #jdkDefaultCas()})
-     * @param crls    empty: no revocation checks; else every CA of the path needs a current CRL
+     * @param anchors     every certificate of proxy_ssl_trusted_certificate (or {@link #jdkDefaultCas()})
+     * @param anchorsName where they come from, as an {@code untrusted} failure ends ("no path from ... to
+     *                    ANCHORS_NAME"), e.g. "a certificate in proxy_ssl_trusted_certificate" or "the JDK's
+     *                    default CAs": an operator must not be sent to a file the configuration does not have
+     * @param crls        empty: no revocation checks; else every CA of the path needs a current CRL
      */
-    public UpstreamTrust(List<X509Certificate> anchors, List<X509CRL> crls, int verifyDepth, InstantSource clock) {
+    public UpstreamTrust(List<X509Certificate> anchors, String anchorsName, List<X509CRL> crls, int verifyDepth,
+                         InstantSource clock) {
         if (verifyDepth < 0) {
             throw new IllegalArgumentException("proxy_ssl_verify_depth must be >= 0, not " + verifyDepth);
         }
         this.anchors = anchors.toArray(X509Certificate[]::new);
-        this.chains = new ChainBuilder(anchors);
+        this.chains = new ChainBuilder(anchors, anchorsName);
         this.pkix = new PkixCheck(new Crls(crls));
         this.verifyDepth = verifyDepth;
         this.clock = clock;

@@ -31,7 +31,7 @@ class ChainSearchTest {
         TestPki pki = TestPki.in(dir);
         X509Certificate anchor = pki.root("Trusted Root").certificate();
         List<X509Certificate> loop = selfIssued(pki, dir, "Loop", 16);
-        UpstreamTrust trust = new UpstreamTrust(List.of(anchor), List.of(), 20, InstantSource.system());
+        UpstreamTrust trust = new UpstreamTrust(List.of(anchor), "a certificate in proxy_ssl_trusted_certificate", List.of(), 20, InstantSource.system());
         VerificationException e = assertThrows(VerificationException.class,
                 () -> trust.verify(loop.toArray(X509Certificate[]::new), "loop.example"));
         assertEquals(VerifyReason.UNTRUSTED, e.verifyReason(), e.getMessage());

@@ -39,7 +39,7 @@ class UpstreamTrustConstraintsTest {
     }
 
     static UpstreamTrust trust(int depth, X509Certificate... anchors) {
-        return new UpstreamTrust(List.of(anchors), List.of(), depth, InstantSource.system());
+        return new UpstreamTrust(List.of(anchors), "a certificate in proxy_ssl_trusted_certificate", List.of(), depth, InstantSource.system());
     }
 
     static VerificationException rejected(UpstreamTrust trust, X509Certificate[] chain, String name,

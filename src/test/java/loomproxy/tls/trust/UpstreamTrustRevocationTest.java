@@ -51,7 +51,7 @@ class UpstreamTrustRevocationTest {
 
     UpstreamTrust trust(Crl... crls) {
         List<X509CRL> list = Stream.of(crls).map(Crl::crl).toList();
-        return new UpstreamTrust(List.of(root.certificate()), list, 1, InstantSource.system());
+        return new UpstreamTrust(List.of(root.certificate()), "a certificate in proxy_ssl_trusted_certificate", list, 1, InstantSource.system());
     }
 
     static VerificationException rejected(UpstreamTrust trust, Issued issued, VerifyReason reason) {
@@ -108,7 +108,7 @@ class UpstreamTrustRevocationTest {
     @Test
     void crlCurrencyFollowsTheClock() {
         List<X509CRL> crls = List.of(root.crl().crl(), goodInt.crl().crl());
-        var weekLater = new UpstreamTrust(List.of(root.certificate()), crls, 1, InstantSource.fixed(pki.now().plus(Duration.ofDays(8))));
+        var weekLater = new UpstreamTrust(List.of(root.certificate()), "a certificate in proxy_ssl_trusted_certificate", crls, 1, InstantSource.fixed(pki.now().plus(Duration.ofDays(8))));
         assertEquals(VerifyReason.CRL,
                 assertThrows(VerificationException.class, () -> weekLater.verify(leaf.chain(), HOST)).verifyReason());
     }

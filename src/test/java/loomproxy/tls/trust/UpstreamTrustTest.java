@@ -51,11 +51,11 @@ class UpstreamTrustTest {
     }
 
     UpstreamTrust trust(int depth, X509Certificate... anchors) {
-        return new UpstreamTrust(List.of(anchors), List.of(), depth, InstantSource.system());
+        return new UpstreamTrust(List.of(anchors), "a certificate in proxy_ssl_trusted_certificate", List.of(), depth, InstantSource.system());
     }
 
     UpstreamTrust trustAt(InstantSource clock) {
-        return new UpstreamTrust(List.of(root.certificate()), List.of(), 3, clock);
+        return new UpstreamTrust(List.of(root.certificate()), "a certificate in proxy_ssl_trusted_certificate", List.of(), 3, clock);
     }
 
     static VerificationException rejected(UpstreamTrust trust, X509Certificate[] chain, VerifyReason reason) {

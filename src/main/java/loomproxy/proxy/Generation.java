@@ -1,0 +1,68 @@
+package loomproxy.proxy;
+
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import loomproxy.config.ProxyConfig;
+import loomproxy.config.Problems;
+import loomproxy.config.ServerConfig;
+import loomproxy.config.UpstreamGroupConfig;
+import loomproxy.tls.TlsFiles;
+import loomproxy.tls.TlsSetup;
+import loomproxy.tls.UpstreamTls;
+import loomproxy.upstream.UpstreamGroup;
+
+/**
+ * The server blocks of one configuration, built so that whatever did not change is kept (SPEC §7):
+ * an upstream group whose server list is the same is the same object, with its state; a changed one
+ * is new but its servers that stay keep their failure state; a block whose TLS settings and file
+ * contents are the same keeps its TLS (the SSLContext and its session cache), and a changed one gets
+ * a new context, so no session is resumed across a change of trust.
+ *
+ * @param tlsKept how many TLS blocks kept their context
+ */
+record Generation(List<Block> blocks, int tlsKept) {
+
+    /** Builds {@code config}'s blocks; problems (TLS files) go to {@code problems}, which the caller throws. */
+    static Generation build(ProxyConfig config, List<Block> previous, System.Logger log, Problems problems) {
+        Map<String, UpstreamGroup> groups = new HashMap<>();
+        List<Block> blocks = new ArrayList<>();
+        int kept = 0;
+        for (ServerConfig server : config.servers()) {
+            UpstreamGroup group = groups.computeIfAbsent(server.upstream().name(),
+                    name -> group(server.upstream(), previous, log));
+            Optional<Block> before = previous.stream().filter(b -> b.name().equals(server.name())).findFirst();
+            Optional<UpstreamTls> tls = before.flatMap(b -> sameTls(b, server));
+            if (tls.isPresent()) {
+                kept++;
+            } else {
+                tls = TlsSetup.load(server.tls(), server.sources(), problems, InstantSource.system());
+            }
+            blocks.add(new Block(server, group, tls));
+        }
+        return new Generation(List.copyOf(blocks), kept);
+    }
+
+    private static UpstreamGroup group(UpstreamGroupConfig config, List<Block> previous, System.Logger log) {
+        Optional<UpstreamGroup> before = previous.stream().map(Block::group)
+                .filter(g -> g.name().equals(config.name())).findFirst();
+        if (before.isPresent() && before.get().sameAs(config)) {
+            return before.get();
+        }
+        UpstreamGroup group = new UpstreamGroup(config, InstantSource.system(), log);
+        before.ifPresent(group::carryOver);
+        return group;
+    }
+
+    /** The previous block's TLS when it was made from exactly what {@code server} asks for now. */
+    private static Optional<UpstreamTls> sameTls(Block before, ServerConfig server) {
+        if (before.tls().isEmpty() || !server.tls().enabled()) {
+            return Optional.empty();
+        }
+        UpstreamTls tls = before.tls().get();
+        return tls.files().equals(TlsFiles.of(server.tls())) ? Optional.of(tls) : Optional.empty();
+    }
+}
