@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The units' {@code SystemCallFilter=@system-service} and {@code ~@privileged @resources}: systemd
  * answers any other system call with EPERM, which the JVM may not survive. No systemd runs here,
- * so the launcher and the JVM run {@code --demo} under strace (listen, mutual TLS, session reuse,
- * SIGTERM, and the class-data sharing archive written at exit), and every system call they made
+ * so the launcher and the JVM run under strace, {@code --demo} (listen, mutual TLS, session reuse)
+ * and a plain configuration (SIGHUP reload, SIGUSR1), each to SIGTERM and the class-data sharing
+ * archive written at exit, and every system call they made
  * must be one the filter lets through, as systemd-analyze expands its groups. Skipped without
  * strace or systemd-analyze (.ci/run installs both).
  */
@@ -47,31 +48,50 @@ class SystemCallFilterTest {
         allowed.removeAll(expand("@privileged", groups));
         allowed.removeAll(expand("@resources", groups));
 
-        Set<String> used = traceDemo(strace);
+        Set<String> used = trace(strace, List.of("--demo"), output -> {
+            waitFor(output, "self-check:");
+            assertTrue(read(output).contains("session reuse works"), read(output));
+        }, java -> { });
+        Path config = Files.writeString(dir.resolve("serve.properties"),
+                "server.main.listen = 127.0.0.1:0\nserver.main.proxy_pass = 127.0.0.1:9\n");
+        used.addAll(trace(strace, List.of(config.toString()), output -> waitFor(output, "listening"), java -> {
+            signal(java, "HUP");
+            waitFor(dir.resolve("run.out"), "reloaded");
+            signal(java, "USR1");
+        }));
         assertTrue(used.contains("execve") && used.contains("accept") && used.contains("connect"), used.toString());
         Set<String> refused = new TreeSet<>(used);
         refused.removeAll(allowed);
         assertEquals(Set.of(), refused, "system calls the units' SystemCallFilter refuses; all used: " + used);
     }
 
-    /** Runs bin/loomproxy --demo under strace -c until its self-check passed, stops it, returns what it called. */
-    private Set<String> traceDemo(Path strace) throws Exception {
+    /** What the test does to a traced run: wait for its output, and signal its JVM. */
+    interface Step<T> {
+        void accept(T t) throws Exception;
+    }
+
+    /**
+     * Runs bin/loomproxy ARGS under strace -c until {@code ready} passed on its output, then does
+     * {@code drive} to its JVM, stops it with SIGTERM and returns the system calls made.
+     */
+    private Set<String> trace(Path strace, List<String> args, Step<Path> ready, Step<ProcessHandle> drive) throws Exception {
         Path summary = dir.resolve("strace.txt");
-        Path output = dir.resolve("demo.out");
-        Path cache = dir.resolve("cache");
+        Path output = dir.resolve("run.out");
+        Path cache = dir.resolve("cache-" + System.nanoTime());
         String java = ProcessHandle.current().info().command().orElseThrow();
-        ProcessBuilder builder = new ProcessBuilder(strace.toString(), "-f", "-qq", "-c", "-o", summary.toString(),
-                Path.of("bin/loomproxy").toAbsolutePath().toString(), "--demo")
-                .redirectErrorStream(true).redirectOutput(output.toFile());
+        List<String> command = new ArrayList<>(List.of(strace.toString(), "-f", "-qq", "-c", "-o", summary.toString(),
+                Path.of("bin/loomproxy").toAbsolutePath().toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().putAll(Map.of("LOOMPROXY_JAVA", java, "LOOMPROXY_JAR", ProxyProcess.jar().toString(),
                 "LOOMPROXY_CACHE_DIR", cache.toString()));
         Process traced = builder.start();
         try {
-            Wait.until(() -> read(output).contains("self-check:") || !traced.isAlive(), Duration.ofSeconds(120),
-                    () -> "no self-check line: " + read(output));
-            assertTrue(read(output).contains("session reuse works"), read(output));
-            // strace's child is the launcher, which became java by exec: SIGTERM stops the demo
-            traced.children().forEach(ProcessHandle::destroy);
+            ready.accept(output);
+            // strace's child is the launcher, which became java by exec
+            ProcessHandle jvm = traced.children().findFirst().orElseThrow(() -> new AssertionError(read(output)));
+            drive.accept(jvm);
+            jvm.destroy(); // SIGTERM
             assertTrue(traced.waitFor(60, TimeUnit.SECONDS), "no exit after SIGTERM: " + read(output));
         } finally {
             traced.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -79,7 +99,7 @@ class SystemCallFilterTest {
         }
         try (Stream<Path> archives = Files.list(cache)) {
             assertEquals(1, archives.filter(f -> f.toString().endsWith(".jsa")).count(),
-                    "the CDS archive written at exit is part of what was traced");
+                    "the CDS archive written at exit is part of what was traced: " + read(output));
         }
         Set<String> used = new TreeSet<>();
         for (String line : Files.readAllLines(summary)) {
@@ -90,6 +110,15 @@ class SystemCallFilterTest {
             }
         }
         return used;
+    }
+
+    private static void waitFor(Path output, String text) {
+        Wait.until(() -> read(output).contains(text), Duration.ofSeconds(120), () -> "no \"" + text + "\": " + read(output));
+    }
+
+    private void signal(ProcessHandle jvm, String name) throws Exception {
+        Command.Result r = Command.run(dir, Duration.ofSeconds(30), List.of("kill", "-" + name, Long.toString(jvm.pid())));
+        assertEquals(0, r.code(), r.output());
     }
 
     /** Every group `systemd-analyze syscall-filter` lists, each with its calls and nested groups. */
