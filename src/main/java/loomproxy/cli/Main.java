@@ -1,9 +1,12 @@
 package loomproxy.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -72,7 +75,7 @@ public final class Main {
                 yield OK;
             }
             case "--version", "-v" -> {
-                out.println("loomproxy " + version() + " (Java " + Runtime.version() + ")");
+                out.println("loomproxy " + version() + " (commit " + commit() + ", Java " + Runtime.version() + ")");
                 yield OK;
             }
             case "--check", "-t" -> {
@@ -178,8 +181,25 @@ public final class Main {
     }
 
     static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return build().getProperty("version", "dev");
+    }
+
+    /** git's short commit the build was made from, "-dirty" if it had changes; "unknown" without git. */
+    static String commit() {
+        return build().getProperty("commit", "unknown");
+    }
+
+    /** build.properties, written by the Maven build (pom.xml, "build-info"); empty when absent. */
+    private static Properties build() {
+        Properties build = new Properties();
+        try (InputStream in = Main.class.getResourceAsStream("build.properties")) {
+            if (in != null) {
+                build.load(in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read build.properties from loomproxy's own jar", e);
+        }
+        return build;
     }
 
     /** Installs the signal handlers (SIGTERM/SIGINT, and SIGHUP/SIGUSR1 by name); a test passes its own. */

@@ -157,10 +157,12 @@ public final class ProxyProcess implements AutoCloseable {
     }
 
     /**
-     * loomproxy's own classes as a jar, as users run it ({@code java -jar}): the test classpath
-     * would add a directory, where every class loaded late needs a file descriptor of its own.
+     * loomproxy's own classes as a jar, as users run it ({@code java -jar}, through the jar's
+     * Main-Class {@code loomproxy.cli.Start}): the test classpath would add a directory, where every
+     * class loaded late needs a file descriptor of its own. Tests run before Maven's package phase,
+     * so this is made from target/classes.
      */
-    private static synchronized Path jar() throws IOException {
+    public static synchronized Path jar() throws IOException {
         if (jar == null) {
             Path classes = Path.of("target", "classes").toAbsolutePath();
             Path file = Files.createTempFile("loomproxy-test-", ".jar");
@@ -169,7 +171,7 @@ public final class ProxyProcess implements AutoCloseable {
             ToolProvider tool = ToolProvider.findFirst("jar").orElseThrow(() -> new IOException("no jar tool in this JDK"));
             StringWriter out = new StringWriter();
             int code = tool.run(new PrintWriter(out), new PrintWriter(out), "--create", "--file", file.toString(),
-                    "--main-class", "loomproxy.cli.Main", "-C", classes.toString(), ".");
+                    "--main-class", "loomproxy.cli.Start", "-C", classes.toString(), ".");
             if (code != 0) {
                 throw new IOException("jar failed: " + out);
             }
