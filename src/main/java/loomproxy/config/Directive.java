@@ -53,7 +53,8 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     static final Directive<Integer> BUFFER_SIZE = both("proxy_buffer_size", (v, d) -> Values.bufferSize(v), "16k");
     static final Directive<Long> UPLOAD_RATE = both("proxy_upload_rate", RATE, "0");
     static final Directive<Long> DOWNLOAD_RATE = both("proxy_download_rate", RATE, "0");
-    static final Directive<Boolean> PROXY_PROTOCOL = both("proxy_protocol", FLAG, "off");
+    /** {@code on}/{@code v1}: the text header; {@code v2}: the binary one (SPEC §9). */
+    static final Directive<ProxyProtocol> PROXY_PROTOCOL = both("proxy_protocol", (v, d) -> Values.proxyProtocol(v), "off");
     static final Directive<Boolean> SOCKET_KEEPALIVE = both("proxy_socket_keepalive", FLAG, "off");
     static final Directive<Boolean> SSL = both("proxy_ssl", FLAG, "off");
     static final Directive<Path> SSL_CERTIFICATE = both("proxy_ssl_certificate", PATH, null);
@@ -69,7 +70,7 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     static final Directive<Boolean> SSL_SERVER_NAME = both("proxy_ssl_server_name", FLAG, "on");
     static final Directive<List<String>> SSL_PROTOCOLS = both("proxy_ssl_protocols", (v, d) -> Values.protocols(v), "TLSv1.2 TLSv1.3");
     static final Directive<String> SSL_CIPHERS = both("proxy_ssl_ciphers", TEXT, "DEFAULT");
-    /** The only key that may repeat in one block: NGINX takes one {@code proxy_ssl_conf_command} per command. */
+    /** May repeat in one block: NGINX takes one {@code proxy_ssl_conf_command} per command. */
     static final Directive<List<String>> SSL_CONF_COMMAND = both("proxy_ssl_conf_command", (v, d) -> confCommand(v), null);
     static final Directive<Boolean> SSL_SESSION_REUSE = both("proxy_ssl_session_reuse", FLAG, "on");
     static final Directive<ErrorLogConfig> ERROR_LOG = top("error_log", Logs::errorLog, "stderr info");
@@ -83,6 +84,17 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     static final Directive<HostPort> ADMIN_LISTEN = top("admin_listen", (v, d) -> ListenValues.admin(v), null);
     /** Who may read the admin endpoint; SPEC §9's list syntax. */
     static final Directive<AllowList> ADMIN_ALLOW = top("admin_allow", (v, d) -> AllowValues.parse(v), "127.0.0.1, ::1");
+    /**
+     * {@code allow}/{@code deny} (SPEC §9): they may repeat, and the lines of both keys in one scope
+     * are one list of rules in file order; each value is a list of one line's addresses.
+     */
+    static final Directive<List<AllowList>> ALLOW = both("allow", (v, d) -> List.of(AllowValues.parse(v)), null);
+    static final Directive<List<AllowList>> DENY = both("deny", (v, d) -> List.of(AllowValues.parse(v)), null);
+    /** Open sessions per server block; unset = no limit. */
+    static final Directive<Integer> LIMIT_CONN = both("limit_conn", (v, d) -> LimitValues.connections(v), null);
+    /** Open sessions per client address in a server block; unset = no limit. */
+    static final Directive<Integer> LIMIT_CONN_PER_ADDR = both("limit_conn_per_addr", (v, d) -> LimitValues.connections(v), null);
+    static final Directive<LogLevel> LIMIT_CONN_LOG_LEVEL = both("limit_conn_log_level", (v, d) -> LimitValues.logLevel(v), "error");
     /** Written {@code upstream.NAME = server, ...}. */
     static final Directive<List<UpstreamServer>> UPSTREAM = new Directive<>("upstream", Scope.UPSTREAM, (v, d) -> UpstreamValues.parse(v), null);
 
@@ -92,8 +104,8 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
             SSL_TRUSTED_CERTIFICATE, SSL_CRL, SSL_VERIFY, SSL_VERIFY_DEPTH, SSL_NAME, SSL_SERVER_NAME,
             SSL_PROTOCOLS, SSL_CIPHERS, SSL_CONF_COMMAND, SSL_SESSION_REUSE, ERROR_LOG, ACCESS_LOG, LOG_FORMAT,
             SHUTDOWN_TIMEOUT, TLS_RELOAD_INTERVAL, ADMIN_LISTEN, ADMIN_ALLOW, UPSTREAM,
-            refused("allow", Scope.BOTH), refused("deny", Scope.BOTH), refused("limit_conn", Scope.BOTH),
-            refused("limit_conn_per_addr", Scope.BOTH), refused("resolver_valid", Scope.TOP), refused("health_check", Scope.UPSTREAM));
+            ALLOW, DENY, LIMIT_CONN, LIMIT_CONN_PER_ADDR, LIMIT_CONN_LOG_LEVEL,
+            refused("resolver_valid", Scope.TOP), refused("health_check", Scope.UPSTREAM));
 
     static Optional<Directive<?>> named(String name) {
         return ALL.stream().filter(d -> d.name.equals(name)).findFirst();
@@ -103,8 +115,9 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
         return kind != null;
     }
 
+    /** NGINX takes one {@code proxy_ssl_conf_command} per command, and allow/deny lines as rules. */
     boolean repeatable() {
-        return this == SSL_CONF_COMMAND;
+        return this == SSL_CONF_COMMAND || this == ALLOW || this == DENY;
     }
 
     /**

@@ -2,6 +2,7 @@ package loomproxy.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -62,7 +63,10 @@ final class Dump {
             out.add("server " + name);
             List<Entry> block = new ArrayList<>();
             for (Directive<?> d : Directive.ALL) {
-                if (d.supported() && (d.scope() == Directive.Scope.SERVER || d.scope() == Directive.Scope.BOTH)) {
+                if (d == Directive.ALLOW) {
+                    block.addAll(accessRules(own, top));
+                } else if (d.supported() && d != Directive.DENY
+                        && (d.scope() == Directive.Scope.SERVER || d.scope() == Directive.Scope.BOTH)) {
                     block.addAll(entries(d.name(), d, own, top));
                 }
             }
@@ -82,6 +86,24 @@ final class Dump {
         return settings.stream().map(s -> new Entry(key + " = " + shown(parsed, s.value()), s.where().toString())).toList();
     }
 
+    /**
+     * The block's allow and deny lines together, in file order (the order decides); its own, or
+     * the top level's when it has none (SPEC §9).
+     */
+    private static List<Entry> accessRules(Section own, Section top) {
+        Section from = ServerBuilder.ownsAccessRules(own) ? own : top;
+        record Line(String key, Setting setting) {}
+        List<Line> lines = new ArrayList<>();
+        from.settings(Directive.ALLOW).forEach(s -> lines.add(new Line("allow", s)));
+        from.settings(Directive.DENY).forEach(s -> lines.add(new Line("deny", s)));
+        if (lines.isEmpty()) {
+            return List.of(new Entry("allow = (none: every client)", "default"));
+        }
+        lines.sort(Comparator.comparingInt(l -> l.setting().where().line()));
+        return lines.stream().map(l -> new Entry(l.key() + " = " + shown(null, l.setting().value()),
+                l.setting().where().toString())).toList();
+    }
+
     /** A default in the form the file takes it, or what an unset key means. */
     private static String unset(Directive<?> d) {
         if (d.defaultValue() != null) {
@@ -90,6 +112,7 @@ final class Dump {
         return switch (d.name()) {
             case "proxy_ssl_trusted_certificate" -> "(the JDK's default CAs)";
             case "proxy_ssl_name" -> "(the chosen server's host)";
+            case "limit_conn", "limit_conn_per_addr" -> "(none: no limit)";
             default -> "(none)";
         };
     }

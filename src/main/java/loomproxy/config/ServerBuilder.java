@@ -1,5 +1,6 @@
 package loomproxy.config;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +36,37 @@ final class ServerBuilder {
                 get(Directive.CONNECT_TIMEOUT), get(Directive.TIMEOUT), get(Directive.NEXT_UPSTREAM),
                 get(Directive.NEXT_UPSTREAM_TRIES), get(Directive.NEXT_UPSTREAM_TIMEOUT), get(Directive.HALF_CLOSE),
                 get(Directive.BUFFER_SIZE), get(Directive.UPLOAD_RATE), get(Directive.DOWNLOAD_RATE),
-                get(Directive.PROXY_PROTOCOL), get(Directive.SOCKET_KEEPALIVE), tls(), sources()));
+                get(Directive.PROXY_PROTOCOL), get(Directive.SOCKET_KEEPALIVE), access(), limits(), tls(), sources()));
+    }
+
+    /**
+     * The block's allow/deny lines in file order; a block with no rule of its own takes the top
+     * level's whole list (NGINX inherits the access rules only when a level has none).
+     */
+    private AccessRules access() {
+        Section from = ownsAccessRules(own) ? own : top;
+        record Line(int number, AccessRules.Rule rule) {}
+        List<Line> lines = new ArrayList<>();
+        for (boolean allow : new boolean[] {true, false}) {
+            Directive<List<AllowList>> d = allow ? Directive.ALLOW : Directive.DENY;
+            // Section keeps a repeatable key's valid settings and its values in the same order.
+            List<Setting> settings = from.settings(d);
+            List<AllowList> values = from.value(d).orElse(List.of());
+            for (int i = 0; i < settings.size(); i++) {
+                lines.add(new Line(settings.get(i).where().line(), new AccessRules.Rule(allow, values.get(i))));
+            }
+        }
+        lines.sort(Comparator.comparingInt(Line::number));
+        return lines.isEmpty() ? AccessRules.NONE : new AccessRules(lines.stream().map(Line::rule).toList());
+    }
+
+    static boolean ownsAccessRules(Section section) {
+        return section.has(Directive.ALLOW) || section.has(Directive.DENY);
+    }
+
+    private ConnLimits limits() {
+        return new ConnLimits(set(Directive.LIMIT_CONN).orElse(0), set(Directive.LIMIT_CONN_PER_ADDR).orElse(0),
+                get(Directive.LIMIT_CONN_LOG_LEVEL));
     }
 
     /**
@@ -90,7 +121,11 @@ final class ServerBuilder {
     private Sources sources() {
         Map<String, Location> byKey = new LinkedHashMap<>();
         for (Directive<?> d : Directive.ALL) {
-            own.setting(d).or(() -> top.setting(d)).ifPresent(s -> byKey.put(d.name(), s.where()));
+            if (d == Directive.ALLOW || d == Directive.DENY) {
+                (ownsAccessRules(own) ? own : top).setting(d).ifPresent(s -> byKey.put(d.name(), s.where()));
+            } else {
+                own.setting(d).or(() -> top.setting(d)).ifPresent(s -> byKey.put(d.name(), s.where()));
+            }
         }
         return new Sources(Map.copyOf(byKey), own.start());
     }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * One {@code server.NAME.*} block after top-level inheritance, with NGINX's defaults filled in.
  * {@code upstream} is the resolved {@code proxy_pass} target (a named group, or the implicit
- * one-server group for {@code host:port}). Rates are bytes per second, 0 = unlimited.
+ * one-server group for {@code host:port}). Rates are bytes per second, 0 = unlimited. {@code access}
+ * and {@code limits} are SPEC §9's allow/deny rules and limit_conn*.
  */
 public record ServerConfig(String name,
                            List<ListenAddress> listen,
@@ -20,7 +21,9 @@ public record ServerConfig(String name,
                            int bufferSize,
                            long uploadRate,
                            long downloadRate,
-                           boolean proxyProtocol,
+                           ProxyProtocol proxyProtocol,
                            boolean socketKeepalive,
+                           AccessRules access,
+                           ConnLimits limits,
                            TlsConfig tls,
                            Sources sources) {}

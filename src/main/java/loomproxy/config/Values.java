@@ -32,6 +32,16 @@ final class Values {
         throw new InvalidValueException("invalid value \"" + v + "\", it must be \"on\" or \"off\"");
     }
 
+    /** {@code proxy_protocol}: {@code on}/{@code off} as a flag, plus {@code v1} and {@code v2} (SPEC §9); {@code on} is v1. */
+    static ProxyProtocol proxyProtocol(String v) throws InvalidValueException {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "on", "v1" -> ProxyProtocol.V1;
+            case "v2" -> ProxyProtocol.V2;
+            case "off" -> ProxyProtocol.OFF;
+            default -> throw new InvalidValueException("invalid value \"" + v + "\", it must be \"on\", \"off\", \"v1\" or \"v2\"");
+        };
+    }
+
     /**
      * NGINX's limits, from ngx_parse_time: a msec directive's total must fit an int32 of milliseconds
      * (its timers are msec ints), a seconds one ({@code fail_timeout}) an int32 of seconds. Beyond

@@ -1,11 +1,9 @@
 package loomproxy.proxy;
 
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import loomproxy.config.ServerConfig;
@@ -242,23 +240,10 @@ final class Session implements Runnable {
         return null;
     }
 
-    /**
-     * The PROXY protocol v1 line (haproxy.org proxy-protocol.txt §2.1) telling the upstream who the
-     * client is, sent before the TLS ClientHello as NGINX does; null when proxy_protocol is off.
-     */
+    /** The PROXY protocol header for this client, or null (proxy_protocol off). */
     private byte[] proxyProtocolHeader() {
-        if (!block.config().proxyProtocol()) {
-            return null;
-        }
-        var source = (InetSocketAddress) client.getRemoteSocketAddress();
-        var destination = (InetSocketAddress) client.getLocalSocketAddress();
-        if (source == null || destination == null) {
-            return null; // the client is gone already; the session ends at its first read
-        }
-        String family = source.getAddress() instanceof Inet6Address ? "TCP6" : "TCP4";
-        String line = "PROXY " + family + " " + source.getAddress().getHostAddress() + " "
-                + destination.getAddress().getHostAddress() + " " + source.getPort() + " " + destination.getPort() + "\r\n";
-        return line.getBytes(StandardCharsets.US_ASCII);
+        return ProxyHeader.of(block.config().proxyProtocol(), (InetSocketAddress) client.getRemoteSocketAddress(),
+                (InetSocketAddress) client.getLocalSocketAddress());
     }
 
     Block block() {

@@ -35,7 +35,7 @@ class ConfigLoaderTest {
         assertEquals(16384, s.bufferSize());
         assertEquals(0, s.uploadRate());
         assertEquals(0, s.downloadRate());
-        assertFalse(s.proxyProtocol());
+        assertEquals(ProxyProtocol.OFF, s.proxyProtocol());
         assertFalse(s.socketKeepalive());
         assertEquals(new TlsConfig(false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), true, 1, Optional.empty(), true, List.of("TLSv1.2", "TLSv1.3"), "DEFAULT",
@@ -169,7 +169,7 @@ class ConfigLoaderTest {
         assertEquals(65536, s.bufferSize());
         assertEquals(1048576, s.uploadRate());
         assertEquals(512, s.downloadRate());
-        assertTrue(s.proxyProtocol());
+        assertEquals(ProxyProtocol.V1, s.proxyProtocol());
         assertTrue(s.socketKeepalive());
         assertEquals(Optional.of(dir.resolve("keys/pass.txt")), s.tls().passwordFile());
         assertEquals(Optional.of(dir.resolve("crl.pem")), s.tls().crl());

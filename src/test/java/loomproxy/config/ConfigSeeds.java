@@ -27,7 +27,7 @@ final class ConfigSeeds {
             proxy_buffer_size = 16k
             proxy_upload_rate = 1m
             proxy_download_rate = 0
-            proxy_protocol = on
+            proxy_protocol = v2
             proxy_socket_keepalive = on
             proxy_ssl = on
             proxy_ssl_certificate = certs/client.crt
@@ -48,6 +48,11 @@ final class ConfigSeeds {
             access_log = logs/access.log json
             log_format.json = {"addr":"$remote_addr","status":$status,"t":"${session_time}"}
             shutdown_timeout = 1m
+            allow = 10.0.0.0/8, 2001:db8::/32
+            deny = all
+            limit_conn = 1000
+            limit_conn_per_addr = 10
+            limit_conn_log_level = warn
             server.main.listen = 127.0.0.1:12345 backlog=128 reuseport, [::1]:12345 so_keepalive=on, 12346
             server.main.proxy_pass = backend
             server.other.listen = *:0
@@ -56,6 +61,9 @@ final class ConfigSeeds {
             server.other.proxy_timeout = 1d
             server.other.proxy_buffer_size = 4K
             server.other.proxy_ssl_protocols = tlsv1.3
+            server.other.deny = 192.0.2.1
+            server.other.allow = ::ffff:192.0.2.0/120
+            server.other.limit_conn = 5
             """;
 
     /** The syntax of java.util.Properties: comment marks, separators, continuations, escapes. */

@@ -89,6 +89,27 @@ class DumpTest {
     }
 
     @Test
+    void accessRulesInFileOrderOwnOrInheritedAsAWhole() throws Exception {
+        List<String> lines = dump("allow = 10.0.0.0/8", "deny = all",
+                "server.a.listen = 1", "server.a.proxy_pass = h:1",
+                "server.b.listen = 2", "server.b.proxy_pass = h:1",
+                "server.b.deny = 10.0.0.1", "server.b.allow = 10.0.0.0/8, ::1", "server.b.limit_conn_per_addr = 10",
+                "server.c.listen = 3", "server.c.proxy_pass = h:1");
+        assertEquals(List.of(
+                        "  allow = 10.0.0.0/8   # FILE:1", "  deny = all   # FILE:2",
+                        "  deny = 10.0.0.1   # FILE:7", "  allow = 10.0.0.0/8, ::1   # FILE:8",
+                        "  allow = 10.0.0.0/8   # FILE:1", "  deny = all   # FILE:2"),
+                lines.stream().filter(l -> l.startsWith("  allow") || l.startsWith("  deny")).toList());
+        assertEquals(List.of("  limit_conn_per_addr = (none: no limit)   # default",
+                        "  limit_conn_per_addr = 10   # FILE:9",
+                        "  limit_conn_per_addr = (none: no limit)   # default"),
+                lines.stream().filter(l -> l.startsWith("  limit_conn_per_addr")).toList());
+        assertEquals("  allow = (none: every client)   # default",
+                dump("server.a.listen = 1", "server.a.proxy_pass = h:1").stream()
+                        .filter(l -> l.startsWith("  allow")).findFirst().orElseThrow());
+    }
+
+    @Test
     void valuesStayOnOneLine() throws Exception {
         List<String> lines = dump("server.a.listen = 1", "server.a.proxy_pass = h:1", "log_format.x = $status\\u2028$msec");
         assertTrue(lines.contains("log_format.x = $status\\u2028$msec   # FILE:3"), String.join("\n", lines));
