@@ -15,7 +15,11 @@ import loomproxy.tls.BufferedTransport;
  * virtual thread running its {@link Session}. Runs on a platform thread of its own so accepting
  * never waits behind busy sessions, and it never dies while its socket is open (SPEC §9).
  *
- * <p>Before each accept it makes the upstream socket the session will need. When descriptors run
+ * <p>Each connection is admitted or refused here, before its thread starts (limits, then access
+ * rules: {@link Limits}); a refused one gets a session that only logs and closes it.
+ *
+ * <p>Before each accept it makes the upstream socket the session will need (a refused session
+ * leaves it for the next). When descriptors run
  * out that fails here, and the loop pauses with the client still waiting in the listen backlog,
  * instead of accepting a client only to answer it with 502 (NGINX likewise stops accepting for a
  * while on EMFILE).
@@ -75,9 +79,9 @@ final class Listener implements Runnable {
                         }
                     }
                     Socket client = server.accept();
-                    Socket taken = spare;
+                    Socket offered = spare;
                     spare = null;
-                    start(client, taken);
+                    spare = start(client, offered);
                     backoff.reset();
                 } catch (IOException | RuntimeException | Error e) {
                     if (server.isClosed()) {
@@ -106,7 +110,13 @@ final class Listener implements Runnable {
         return address == null ? "?" : address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
-    private void start(Socket client, Socket spare) {
+    /**
+     * Admits or refuses the connection (limits, then access rules: SPEC §9) here, on the accept
+     * thread, where it costs a counter and a scan of the rules and no I/O, and starts its session.
+     *
+     * @return the spare socket back when the session does not need it (a refused one), else null
+     */
+    private Socket start(Socket client, Socket spare) {
         Block block = this.block;
         if (spare != null && (spare instanceof BufferedTransport) != block.tls().isPresent()) {
             Sockets.closeQuietly(spare); // made for a block of the other kind before a reload
@@ -125,17 +135,26 @@ final class Listener implements Runnable {
         SessionFacts facts = new SessionFacts(id, remote, local);
         String clientName = remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
         SessionLog sessionLog = new SessionLog(log, id, clientName, block.name());
-        Session session = new Session(block, client, spare, facts, sessionLog, sessions, deadlines);
-        sessions.started(session);
+        Admission admission = null;
+        Session session = null;
         try {
+            admission = sessions.admit(block, remote == null ? null : remote.getAddress());
+            Socket taken = admission.admitted() ? spare : null;
+            session = new Session(block, client, taken, facts, sessionLog, sessions, deadlines, admission);
+            sessions.started(session);
             Thread.ofVirtual().name("session #" + id).start(session);
+            return taken == null ? spare : null;
         } catch (RuntimeException | Error e) {
-            // No thread to run it: the session ends here, with its log line.
+            // No thread to run it: the session ends here, with its log line (which releases its limits).
             Sockets.reset(client);
             Sockets.closeQuietly(spare);
-            facts.status(500);
-            facts.end();
-            sessions.ended(session, facts);
+            if (session != null) {
+                facts.status(500);
+                facts.end();
+                sessions.ended(session, facts);
+            } else if (admission != null) {
+                admission.release();
+            }
             throw e;
         }
     }

@@ -286,6 +286,11 @@ public final class Proxy {
         return blocks;
     }
 
+    /** The limit counters of every server block (tests in this package). */
+    Limits limits() {
+        return sessions.limits();
+    }
+
     public int openSessions() {
         return sessions.count();
     }

@@ -11,7 +11,8 @@ import loomproxy.observe.SessionFacts;
 import loomproxy.tls.FailureReasons;
 
 /**
- * One accepted connection, from upstream choice to the access log line. It owns both sockets and
+ * One accepted connection, from upstream choice to the access log line; a connection refused by a
+ * limit or an access rule only logs why and is closed (SPEC §9). It owns both sockets and
  * ends them itself; the two {@link Pump}s only read and write, and the idle sweeper and shutdown
  * only signal or reset (SPEC §7: nothing but the session's own thread may wait on its peers, and
  * it never without a deadline).
@@ -38,6 +39,7 @@ final class Session implements Runnable {
     private final SessionLog log;
     private final Sessions registry;
     private final Deadlines deadlines;
+    private final Admission admission;
     /** What the session reads and writes upstream: an SSLSocket, or the TCP socket itself. */
     private volatile Socket upstream;
     /** The TCP connection under {@link #upstream}, known from the first connect on, so it can be reset. */
@@ -46,10 +48,21 @@ final class Session implements Runnable {
     private volatile Ending ending;
     private volatile boolean aborted;
 
-    /** @param spare an unconnected upstream socket made before accepting, so an accepted session can be served */
+    /** A session admitted without limits or rules (tests of the data path). */
     Session(Block block, Socket client, Socket spare, SessionFacts facts, SessionLog log, Sessions registry,
             Deadlines deadlines) {
+        this(block, client, spare, facts, log, registry, deadlines, Admission.uncounted());
+    }
+
+    /**
+     * @param spare     an unconnected upstream socket made before accepting, so an accepted session can be
+     *                  served; null for a refused one
+     * @param admission what the limits and access rules decided at accept (SPEC §9)
+     */
+    Session(Block block, Socket client, Socket spare, SessionFacts facts, SessionLog log, Sessions registry,
+            Deadlines deadlines, Admission admission) {
         this.block = block;
+        this.admission = admission;
         this.client = client;
         this.spare = spare;
         this.facts = facts;
@@ -62,6 +75,12 @@ final class Session implements Runnable {
     public void run() {
         Optional<UpstreamConnector.Connected> connected = Optional.empty();
         try {
+            if (!admission.admitted()) {
+                // Refused before any upstream work (no connection, no TLS): closed in the finally below.
+                log.at(admission.level(), admission.refusal());
+                facts.status(admission.status());
+                return;
+            }
             var connector = new UpstreamConnector(block, log, deadlines, spare, tcp -> upstreamTcp = tcp, () -> aborted);
             connected = connector.connect(facts, proxyProtocolHeader());
             if (connected.isEmpty()) {
@@ -248,6 +267,10 @@ final class Session implements Runnable {
 
     Block block() {
         return block;
+    }
+
+    Admission admission() {
+        return admission;
     }
 
     /** From the idle sweeper: never touches a socket, only tells the session. */

@@ -1,6 +1,8 @@
 package loomproxy.proxy;
 
 import java.lang.System.Logger.Level;
+import loomproxy.config.LogLevel;
+import loomproxy.observe.ErrorLog;
 
 /**
  * The error log as one session writes to it: every line carries the session number first and the
@@ -31,6 +33,23 @@ final class SessionLog {
 
     void error(String message) {
         write(Level.ERROR, message);
+    }
+
+    /**
+     * At one of NGINX's levels (limit_conn_log_level may be {@code notice}, which System.Logger
+     * lacks: only the error log itself has it; any other logger gets it as info).
+     */
+    void at(LogLevel level, String message) {
+        if (log instanceof ErrorLog errorLog) {
+            errorLog.log(level, prefix + message + suffix);
+            return;
+        }
+        write(switch (level) {
+            case DEBUG -> Level.DEBUG;
+            case INFO, NOTICE -> Level.INFO;
+            case WARN -> Level.WARNING;
+            default -> Level.ERROR;
+        }, message);
     }
 
     private void write(Level level, String message) {

@@ -14,8 +14,9 @@ import loomproxy.observe.AccessLog;
 import loomproxy.observe.SessionFacts;
 
 /**
- * The open sessions of one proxy: numbers them ($connection), writes each one's access log line as it
- * ends, lets shutdown wait for them to drain, and runs the idle sweeper.
+ * The open sessions of one proxy: numbers them ($connection), counts them for the limits and admits
+ * or refuses each one ({@link Limits}), writes each one's access log line as it ends and only then
+ * gives back its limit slots, lets shutdown wait for them to drain, and runs the idle sweeper.
  */
 final class Sessions {
     private final Set<Session> open = ConcurrentHashMap.newKeySet();
@@ -25,10 +26,25 @@ final class Sessions {
     private final System.Logger log;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
+    private final Limits limits;
 
     Sessions(AccessLog accessLog, System.Logger log) {
+        this(accessLog, log, new Limits());
+    }
+
+    Sessions(AccessLog accessLog, System.Logger log, Limits limits) {
         this.accessLog = accessLog;
         this.log = log;
+        this.limits = limits;
+    }
+
+    /** Limits, then access rules, for a connection just accepted by {@code block}'s listener (SPEC §9). */
+    Admission admit(Block block, java.net.InetAddress client) {
+        return limits.admit(block.config(), client);
+    }
+
+    Limits limits() {
+        return limits;
     }
 
     void accessLog(AccessLog next) {
@@ -53,6 +69,8 @@ final class Sessions {
         } catch (RuntimeException e) {
             log.log(Level.ERROR, "#" + facts.connection() + " access log: internal error: " + e);
         } finally {
+            // A session counts from accept to the end of its access log line (SPEC §9).
+            session.admission().release();
             session.block().metrics().ended(facts.status(), facts.bytesSent(), facts.bytesReceived());
             open.remove(session);
             if (open.isEmpty()) {
