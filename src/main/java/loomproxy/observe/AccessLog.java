@@ -163,7 +163,7 @@ public final class AccessLog {
     }
 
     private static String host(InetSocketAddress a) {
-        return a == null ? null : a.getAddress().getHostAddress();
+        return a == null ? null : AddressText.of(a.getAddress());
     }
 
     private static String port(InetSocketAddress a) {

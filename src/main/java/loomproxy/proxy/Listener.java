@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import loomproxy.observe.AddressText;
 import loomproxy.observe.SessionFacts;
 import loomproxy.tls.BufferedTransport;
 
@@ -133,7 +134,7 @@ final class Listener implements Runnable {
             log.log(Level.DEBUG, "#" + id + " client socket options: " + e.getMessage());
         }
         SessionFacts facts = new SessionFacts(id, remote, local);
-        String clientName = remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        String clientName = remote == null ? "?" : AddressText.of(remote.getAddress()) + ":" + remote.getPort();
         SessionLog sessionLog = new SessionLog(log, id, clientName, block.name());
         Admission admission = null;
         Session session = null;

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import loomproxy.config.ProxyProtocol;
+import loomproxy.observe.AddressText;
 
 /**
  * The PROXY protocol header that tells the upstream who the client is (haproxy.org
@@ -73,12 +74,14 @@ final class ProxyHeader {
         return mapped;
     }
 
-    /** §2.1 wants an IPv6 address without a zone, and an IPv4 one mapped when the line says TCP6. */
+    /**
+     * §2.1 wants an IPv6 address without a zone, and an IPv4 one mapped when the line says TCP6;
+     * IPv6 in the short form NGINX sends ({@code ::1}), which a v1 parser such as NGINX's passes on
+     * to its $proxy_protocol_addr as written.
+     */
     private static String text(InetAddress address, boolean v6) {
         if (address instanceof Inet6Address) {
-            String text = address.getHostAddress();
-            int zone = text.indexOf('%');
-            return zone < 0 ? text : text.substring(0, zone);
+            return AddressText.of(address);
         }
         return v6 ? "::ffff:" + address.getHostAddress() : address.getHostAddress();
     }
