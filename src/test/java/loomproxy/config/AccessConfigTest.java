@@ -85,6 +85,22 @@ class AccessConfigTest {
         assertFalse(s.access().allows(ip("::2")), "not an IPv4-mapped address: only deny all matches");
     }
 
+    /**
+     * ngx_stream_access_handler checks a mapped client against the IPv4 rules only when there are
+     * some; without any it checks the IPv6 rules with the whole address.
+     */
+    @Test
+    void anIpv4MappedClientMeetsTheIpv6RulesWhenThereIsNoIpv4Rule() throws Exception {
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 127, 0, 0, 2};
+        InetAddress client = Inet6Address.getByAddress(null, mapped, -1);
+        AccessRules v6Only = new AccessRules(List.of(new AccessRules.Rule(false, AllowValues.parse("::/0"))));
+        assertFalse(v6Only.allows(client), "::/0 takes it: there is no IPv4 rule");
+        AccessRules both = new AccessRules(List.of(new AccessRules.Rule(false, AllowValues.parse("::/0")),
+                new AccessRules.Rule(true, AllowValues.parse("10.0.0.0/8"))));
+        assertTrue(both.allows(client), "with an IPv4 rule only IPv4 rules count, and none matches");
+        assertFalse(new AccessRules(List.of(new AccessRules.Rule(false, AllowValues.parse("all")))).allows(client));
+    }
+
     @Test
     void prefixesOfEveryLengthMatchExactlyTheirNetwork() throws Exception {
         AccessRules v4 = new AccessRules(List.of(new AccessRules.Rule(false, AllowValues.parse("10.0.0.0/9")),
