@@ -94,24 +94,30 @@ final class Limits {
             return Admission.overLimit("limiting connections by limit_conn " + limits.perServer(), limits.logLevel());
         }
         InetAddress entered = null;
-        if (limits.perAddress() > 0 && client != null) {
-            switch (counts.addresses.enter(client, limits.perAddress())) {
-                case IN -> entered = client;
-                case OVER -> {
-                    counts.leave(null);
-                    return Admission.overLimit("limiting connections by limit_conn_per_addr " + limits.perAddress(),
-                            limits.logLevel());
-                }
-                case FULL -> {
-                    counts.leave(null);
-                    return Admission.overLimit("limiting connections by limit_conn_per_addr " + limits.perAddress()
-                            + ": no room for another client address (" + counts.addresses.bound()
-                            + " in the table)", limits.logLevel());
+        try {
+            if (limits.perAddress() > 0 && client != null) {
+                switch (counts.addresses.enter(client, limits.perAddress())) {
+                    case IN -> entered = client;
+                    case OVER -> {
+                        counts.leave(null);
+                        return Admission.overLimit("limiting connections by limit_conn_per_addr " + limits.perAddress(),
+                                limits.logLevel());
+                    }
+                    case FULL -> {
+                        counts.leave(null);
+                        return Admission.overLimit("limiting connections by limit_conn_per_addr " + limits.perAddress()
+                                + ": no room for another client address (" + counts.addresses.bound()
+                                + " in the table)", limits.logLevel());
+                    }
                 }
             }
+            boolean allowed = client != null ? config.access().allows(client) : config.access().isEmpty();
+            return allowed ? Admission.admitted(counts, entered) : Admission.forbidden(counts, entered);
+        } catch (RuntimeException | Error e) {
+            // Counted, but no Admission holds the slots yet to give them back (an OutOfMemoryError, say).
+            counts.leave(entered);
+            throw e;
         }
-        boolean allowed = client != null ? config.access().allows(client) : config.access().isEmpty();
-        return allowed ? Admission.admitted(counts, entered) : Admission.forbidden(counts, entered);
     }
 
     /** The counters of block {@code name} (tests; empty ones if it never had a session). */
