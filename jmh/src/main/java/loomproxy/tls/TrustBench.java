@@ -61,7 +61,8 @@ public class TrustBench {
                 }
             }
         }
-        trust = new UpstreamTrust(List.of(anchor), List.of(), 1, InstantSource.system());
+        trust = new UpstreamTrust(List.of(anchor), "a certificate in proxy_ssl_trusted_certificate", List.of(), 1,
+                InstantSource.system());
         trust.verify(chain, "localhost"); // a chain that fails would measure the failure path
     }
 
