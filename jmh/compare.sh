@@ -2,7 +2,7 @@
 # jmh/compare.sh - loomproxy side by side with NGINX's stream proxy, in one command, on 127.0.0.1.
 #
 #   jmh/compare.sh [--quick] [--reps N] [--only M,M] [--warmup S] [--idle-conns N] [--fresh-conns N,N]
-#                  [--nginx-workers N|auto] [--keep] [--help]
+#                  [--protocols "P ..."] [--nginx-workers N|auto] [--keep] [--help]
 #
 # What it sets up (all on 127.0.0.1, ports picked free in 20000-29999, files in a temp dir):
 #
@@ -13,11 +13,11 @@
 #   - an EC P-256 CA, an upstream certificate for localhost/127.0.0.1 and a client certificate,
 #     made with openssl;
 #   - the upstream: one NGINX (stream, worker_processes auto) with a TLS listener per proxy:
-#     ssl_protocols TLSv1.3, Ciphersuites TLS_AES_256_GCM_SHA384, ssl_verify_client on,
+#     ssl_protocols TLSv1.2 TLSv1.3, (TLS 1.3) Ciphersuites TLS_AES_256_GCM_SHA384, ssl_verify_client on,
 #     ssl_session_cache shared + ssl_session_tickets on, and an access log per listener with
 #     $ssl_session_reused, so resumption is counted where it happens: at the upstream;
 #   - the NGINX proxy: proxy_ssl on with the client certificate, proxy_ssl_verify on, depth 2,
-#     proxy_ssl_session_reuse on, proxy_ssl_name localhost, proxy_ssl_server_name on, TLSv1.3,
+#     proxy_ssl_session_reuse on, proxy_ssl_name localhost, proxy_ssl_server_name on, proxy_ssl_protocols TLSv1.3 (--protocols),
 #     no access log. worker_processes auto (2 here) by default: loomproxy runs its sessions on a
 #     carrier pool as wide as the machine, so the equal setting lets NGINX use every core too
 #     (with 1 worker NGINX could never use more than one core); --nginx-workers 1 to compare that;
@@ -67,10 +67,14 @@
 #   --only M,M           run only these measures (throughput, connrate, resume64, latency, idle, fresh), e.g.
 #                        --only latency to iterate on one figure; the warm-up is unchanged
 #   --warmup S           seconds of connection-rate warm-up per proxy before the first repetition
-#                        (default 20, quick 4; loomproxy's remaining JIT work shows in its thread line)
+#                        (default 60, as "after a minute of load", quick 4; loomproxy's remaining JIT
+#                        work shows in its thread line)
 #   --idle-conns N       connections held open for the memory figure (default 1000, quick 300)
 #   --fresh-conns N,N    the same on freshly started proxies, once per number (default 1000,10000;
 #                        quick 300); needs about 3 open files per connection (raised as root)
+#   --protocols "P ..."  both proxies' proxy_ssl_protocols (default TLSv1.3); "TLSv1 TLSv1.1 TLSv1.2" is what
+#                        conf/loomproxy.properties asks for, TLS 1.2 in practice: a resumed session then
+#                        needs no key exchange at all
 #   --nginx-workers N    worker_processes of the NGINX proxy (default auto)
 #   LOOMPROXY_JAR_OPTIONS="..."  JVM options for the java -jar column instead of README.md's (to try others)
 #   --keep               keep the temp dir (configurations, certificates, logs) and print its path;
@@ -81,7 +85,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 measures="throughput connrate resume64 latency idle fresh"
-reps=3 quick=0 idle_conns= fresh_conns= warmup_secs= nginx_workers=auto keep=0
+protocols=TLSv1.3 reps=3 quick=0 idle_conns= fresh_conns= warmup_secs= nginx_workers=auto keep=0
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1 ;;
@@ -97,6 +101,7 @@ while [ $# -gt 0 ]; do
         --idle-conns) idle_conns=${2:?--idle-conns needs a number}; shift ;;
         --fresh-conns) fresh_conns=${2:?--fresh-conns needs numbers, e.g. 1000,10000}; fresh_conns=${fresh_conns//,/ }; shift ;;
         --nginx-workers) nginx_workers=${2:?--nginx-workers needs a number or auto}; shift ;;
+        --protocols) protocols=${2:?--protocols needs protocols, e.g. TLSv1.2}; shift ;;
         --keep) keep=1 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
@@ -111,7 +116,7 @@ if [ "$quick" = 1 ]; then
     idle_conns=${idle_conns:-300} fresh_conns=${fresh_conns:-300} warmup_secs=${warmup_secs:-4}
 else
     warm=1 tp_secs=7 cr_secs=6 res_secs=4 lat_secs=5 hold=2 warmup_other=3
-    idle_conns=${idle_conns:-1000} fresh_conns=${fresh_conns:-1000 10000} warmup_secs=${warmup_secs:-20}
+    idle_conns=${idle_conns:-1000} fresh_conns=${fresh_conns:-1000 10000} warmup_secs=${warmup_secs:-60}
 fi
 for n in $idle_conns $fresh_conns; do
     case $n in ''|*[!0-9]*|0) echo "compare.sh: --idle-conns/--fresh-conns $n: give whole numbers >= 1" >&2; exit 2 ;; esac

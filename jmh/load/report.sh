@@ -46,6 +46,7 @@ header() {
     echo "NGINX: $(nginx -v 2>&1 | sed 's/^nginx version: //'), proxy worker_processes $nginx_workers; $(openssl version | cut -d' ' -f1-2)"
     echo "loomproxy, java -jar (README.md's line): $(tr '\0' ' ' </proc/"$pid_jar"/cmdline | sed "s|$tmp/||; s|$root/||")"
     echo "loomproxy, bin/loomproxy: $(tr '\0' ' ' </proc/"$pid_loomproxy"/cmdline | sed "s|$tmp/||; s|$root/||")"
+    echo "proxy_ssl_protocols $protocols (both proxies)"
     echo "runs: throughput ${tp_secs}s, connrate ${cr_secs}s, resume64 ${res_secs}s, latency ${lat_secs}s (each after ${warm}s of client warm-up), idle $idle_conns connections;"
     echo "  warm-up before the first repetition: connrate ${warmup_secs}s per proxy"
     echo "TLS as the upstream saw it (count, protocol, cipher, client certificate verification):"

@@ -102,7 +102,7 @@ stream {
     ssl_client_certificate $pki/ca.crt;
     ssl_verify_client on;
     ssl_verify_depth 2;
-    ssl_protocols TLSv1.3;
+    ssl_protocols TLSv1.2 TLSv1.3;
     ssl_conf_command Ciphersuites TLS_AES_256_GCM_SHA384;
     ssl_session_cache shared:upstream:20m;
     ssl_session_timeout 1h;
@@ -138,7 +138,7 @@ stream {
         proxy_ssl_session_reuse on;
         proxy_ssl_name localhost;
         proxy_ssl_server_name on;
-        proxy_ssl_protocols TLSv1.3;
+        proxy_ssl_protocols $protocols;
     }
 }
 EOF
@@ -161,7 +161,7 @@ proxy_ssl_verify_depth = 2
 proxy_ssl_session_reuse = on
 proxy_ssl_name = localhost
 proxy_ssl_server_name = on
-proxy_ssl_protocols = TLSv1.3
+proxy_ssl_protocols = $protocols
 # NGINX's stream proxy has no access log here either.
 access_log = off
 error_log = $dir/error.log warn
