@@ -10,8 +10,11 @@ client_opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -Xmx256m)
 # field KEY FILE -> the value of KEY in the client's result line
 field() { sed -n "s/^result .* $1=\([^ ]*\).*/\1/p" "$2" | head -n 1; }
 
-port_of() { if [ "$1" = nginx ]; then echo "$port_nginx"; else echo "$port_loomproxy"; fi; }
-pid_of() { if [ "$1" = nginx ]; then echo "$pid_nginx"; else echo "$pid_loomproxy"; fi; }
+# The proxies: nginx, loomproxy (started with bin/loomproxy) and jar (README.md's java -jar line).
+port_of() { local v=port_$1; echo "${!v}"; }
+pid_of() { local v=pid_$1; echo "${!v}"; }
+upstream_port_of() { local v=port_up_$1; echo "${!v}"; }
+is_jvm() { [ "$1" != nginx ]; }
 note() { NOTE["$1 $2"]+="$3"$'\n'; }
 
 # client OUT LIMIT MODE PROXY ARGS... -> runs LoadClient against PROXY for at most LIMIT seconds.
@@ -41,7 +44,7 @@ totals() { echo "$(cpu_ticks "$(pid_of "$1")") $(cpu_ticks "$pid_upstream") $(cp
 
 # sample PROXY -> totals PROXY, and loomproxy's ticks per thread into threads.before
 sample() {
-    if [ "$1" = loomproxy ]; then threads "$pid_loomproxy" >"$tmp/runs/threads.before"; fi
+    if is_jvm "$1"; then threads "$(pid_of "$1")" >"$tmp/runs/threads.before"; fi
     totals "$1"
 }
 
@@ -55,9 +58,9 @@ measured() {
     secs=$(calc %.3f "($t1 - $t0) / 1e9")
     client_cpu=$(field client_cpu_s "$out")
     client_cpu=${client_cpu:-0}
-    if [ "$proxy" = loomproxy ]; then
-        threads "$pid_loomproxy" >"$tmp/runs/threads.after"
-        hot="; loomproxy threads: $(hot_threads "$tmp/runs/threads.before" "$tmp/runs/threads.after")"
+    if is_jvm "$proxy"; then
+        threads "$(pid_of "$proxy")" >"$tmp/runs/threads.after"
+        hot="; JVM threads: $(hot_threads "$tmp/runs/threads.before" "$tmp/runs/threads.after")"
     fi
     note "$proxy" "$rep" "$(printf '    %-10s cores busy over %4.1f s: proxy %.2f, upstream %.2f, echo %.2f, client %.2f, others %.2f (of %d)%s%s' \
         "$mode" "$secs" "$(calc %.3f "($p1 - $p0) / $hz / $secs")" "$(calc %.3f "($u1 - $u0) / $hz / $secs")" \
@@ -112,15 +115,37 @@ run_latency() { # PROXY REP
     per "$1" lat.cpu_us "$2" latency.cpu 1e6 "$(field round_trips "$out")"
 }
 
-# run_idle PROXY REP: RSS before, and once all connections are open (half the hold later)
+# run_idle PROXY REP: RSS growth per session of the long-running proxy (warmed by every run before)
 run_idle() {
-    local out=$tmp/runs/$2-$1-idle.out pid rss0 rss1 open
-    pid=$(pid_of "$1")
+    idle_growth "$1" "$2" idle "$(pid_of "$1")" "$(port_of "$1")" "$idle_conns"
+}
+
+# run_fresh PROXY REP CONNS: the same on a proxy started for it and stopped after, as a user's proxy
+# is measured: its heap not yet grown, its code not yet compiled (NGINX: a fresh master and workers).
+run_fresh() {
+    local proxy=$1 rep=$2 conns=$3 dir=$tmp/fresh/$1-$3-$2 port
+    port=$(pick_port)
+    mkdir -p "$dir"
+    if [ "$proxy" = nginx ]; then
+        write_nginx_proxy_conf "$dir" "$port"
+        start_nginx fresh "$dir" "$port"
+    else
+        write_loomproxy_conf "$dir" "$port" "$(upstream_port_of "$proxy")"
+        start_loomproxy "$proxy" "$dir" "$port" fresh
+    fi
+    idle_growth "$proxy" "$rep" "fresh$conns" "$pid_fresh" "$port" "$conns"
+    stop_started "$pid_fresh"
+}
+
+# idle_growth PROXY REP KEY PID PORT CONNS: RSS before, and once all connections are open (half the
+# hold later), into V["PROXY KEY.kib REP"]
+idle_growth() {
+    local out=$tmp/runs/$2-$1-$3.out pid=$4 port=$5 conns=$6 rss0 rss1 open
     rss0=$(rss_kib "$pid")
-    timeout --kill-after=5 180 "$java" "${client_opts[@]}" -cp "$tmp/classes" LoadClient idle \
-        --target "127.0.0.1:$(port_of "$1")" --conns "$idle_conns" --size 32 --hold "$hold" >"$out" 2>"$out.err" &
+    timeout --kill-after=5 300 "$java" "${client_opts[@]}" -cp "$tmp/classes" LoadClient idle \
+        --target "127.0.0.1:$port" --conns "$conns" --size 32 --hold "$hold" >"$out" 2>"$out.err" &
     client_pid=$!
-    for _ in $(seq 1200); do
+    for _ in $(seq 2400); do
         grep -q '^ready' "$out" 2>/dev/null && break
         kill -0 "$client_pid" 2>/dev/null || break
         sleep 0.1
@@ -130,8 +155,8 @@ run_idle() {
     wait "$client_pid" || true
     client_pid=
     open=$(sed -n 's/^ready open=\([0-9]*\).*/\1/p' "$out")
-    V["$1 idle.rss $2"]=$((rss1 - rss0))
-    per "$1" idle.kib "$2" idle.rss 1 "$open"
+    V["$1 $3.rss $2"]=$((rss1 - rss0))
+    per "$1" "$3.kib" "$2" "$3.rss" 1 "$open"
     note "$1" "$2" "$(printf '    %-10s RSS %d -> %d KiB with %s of %d connections open (%s alive after the hold)%s' \
-        idle "$rss0" "$rss1" "${open:-0}" "$idle_conns" "$(field alive_after_hold "$out")" "$(errors_of "$out")")"
+        "$3" "$rss0" "$rss1" "${open:-0}" "$conns" "$(field alive_after_hold "$out")" "$(errors_of "$out")")"
 }

@@ -1,5 +1,5 @@
 # jmh/load/setup.sh - sourced by jmh/compare.sh: what the comparison needs (nginx, a JDK, the jar),
-# the PKI, the three configurations, and starting the echo server, both NGINX and loomproxy.
+# the PKI, the configurations, and starting the echo server, NGINX and loomproxy (both ways).
 # Uses compare.sh's variables: root, here, tmp, nginx_workers, the port_* variables.
 
 # ------------------------------------------------------------------ prerequisites
@@ -26,6 +26,16 @@ ensure_nginx() {
         die "apt-get install nginx libnginx-mod-stream failed (try apt-get update first)"
     stream_module=$(ls /usr/lib/nginx/modules/ngx_stream_module.so 2>/dev/null || true)
     [ -n "$stream_module" ] || die "libnginx-mod-stream installed but /usr/lib/nginx/modules/ngx_stream_module.so is missing"
+}
+
+# readme_jar_options -> the JVM options of README.md's `java ... -jar target/loomproxy.jar` line, so
+# the java -jar column measures what a user who copies that line runs.
+readme_jar_options() {
+    local line
+    line=$(grep -m 1 -E '^java .*-jar target/loomproxy\.jar ' "$root/README.md") ||
+        die "README.md has no 'java ... -jar target/loomproxy.jar CONFIG' line to measure"
+    line=${line#java }
+    echo "${line%%-jar target/loomproxy.jar *}"
 }
 
 ensure_jar() {
@@ -84,7 +94,7 @@ daemon off;
 worker_processes auto;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
-events { worker_connections 8192; }
+events { worker_connections 32768; }
 stream {
     log_format reuse '\$remote_port \$ssl_session_reused \$ssl_protocol \$ssl_cipher \$ssl_client_verify \$session_time';
     ssl_certificate $pki/upstream.crt;
@@ -92,19 +102,20 @@ stream {
     ssl_client_certificate $pki/ca.crt;
     ssl_verify_client on;
     ssl_verify_depth 2;
-    ssl_protocols TLSv1.3;
+    ssl_protocols TLSv1.2 TLSv1.3;
     ssl_conf_command Ciphersuites TLS_AES_256_GCM_SHA384;
     ssl_session_cache shared:upstream:20m;
     ssl_session_timeout 1h;
     ssl_session_tickets on;
     server { listen 127.0.0.1:$port_up_nginx ssl backlog=4096; access_log $dir/from-nginx.log reuse; proxy_pass 127.0.0.1:$port_echo; }
     server { listen 127.0.0.1:$port_up_loomproxy ssl backlog=4096; access_log $dir/from-loomproxy.log reuse; proxy_pass 127.0.0.1:$port_echo; }
+    server { listen 127.0.0.1:$port_up_jar ssl backlog=4096; access_log $dir/from-jar.log reuse; proxy_pass 127.0.0.1:$port_echo; }
 }
 EOF
 }
 
-write_nginx_proxy_conf() {
-    local dir=$tmp/nginx pki=$tmp/pki
+write_nginx_proxy_conf() { # DIR PORT
+    local dir=$1 port=$2 pki=$tmp/pki
     mkdir -p "$dir"
     cat > "$dir/nginx.conf" <<EOF
 load_module $stream_module;
@@ -112,11 +123,11 @@ daemon off;
 worker_processes $nginx_workers;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
-events { worker_connections 8192; }
+events { worker_connections 32768; }
 stream {
     upstream backend { server 127.0.0.1:$port_up_nginx; }
     server {
-        listen 127.0.0.1:$port_nginx backlog=1024;
+        listen 127.0.0.1:$port backlog=1024;
         proxy_pass backend;
         proxy_ssl on;
         proxy_ssl_certificate $pki/client.crt;
@@ -127,19 +138,19 @@ stream {
         proxy_ssl_session_reuse on;
         proxy_ssl_name localhost;
         proxy_ssl_server_name on;
-        proxy_ssl_protocols TLSv1.3;
+        proxy_ssl_protocols $protocols;
     }
 }
 EOF
 }
 
-write_loomproxy_conf() {
-    local dir=$tmp/loomproxy pki=$tmp/pki
+write_loomproxy_conf() { # DIR PORT UPSTREAM_PORT
+    local dir=$1 port=$2 upstream_port=$3 pki=$tmp/pki
     mkdir -p "$dir"
     cat > "$dir/loomproxy.properties" <<EOF
 # The NGINX proxy's server block in $tmp/nginx/nginx.conf, key for key.
-upstream.backend = 127.0.0.1:$port_up_loomproxy
-server.main.listen = 127.0.0.1:$port_loomproxy backlog=1024
+upstream.backend = 127.0.0.1:$upstream_port
+server.main.listen = 127.0.0.1:$port backlog=1024
 server.main.proxy_pass = backend
 proxy_ssl = on
 proxy_ssl_certificate = $pki/client.crt
@@ -150,7 +161,7 @@ proxy_ssl_verify_depth = 2
 proxy_ssl_session_reuse = on
 proxy_ssl_name = localhost
 proxy_ssl_server_name = on
-proxy_ssl_protocols = TLSv1.3
+proxy_ssl_protocols = $protocols
 # NGINX's stream proxy has no access log here either.
 access_log = off
 error_log = $dir/error.log warn
@@ -167,6 +178,30 @@ start_nginx() { # NAME DIR PORT -> sets pid_NAME
     wait_listening "$port" "$!" "the $name NGINX" "$dir/error.log"
 }
 
+# start_loomproxy HOW DIR PORT [NAME] -> sets pid_NAME (default pid_HOW). HOW is loomproxy
+# (bin/loomproxy, its JDK and options) or jar (README.md's `java OPTIONS -jar target/loomproxy.jar`
+# line, with the java the launcher would pick, so both run on one JDK).
+start_loomproxy() {
+    local how=$1 dir=$2 port=$3 name=${4:-$1} pid
+    if [ "$how" = jar ]; then
+        # shellcheck disable=SC2086 # the options are words
+        "$java" $jar_options -jar "$root/target/loomproxy.jar" "$dir/loomproxy.properties" >"$dir/stdout.log" 2>"$dir/stderr.log" &
+    else
+        "$root/bin/loomproxy" "$dir/loomproxy.properties" >"$dir/stdout.log" 2>"$dir/stderr.log" &
+    fi
+    pid=$!
+    started_pids+=("$pid")
+    printf -v "pid_$name" %s "$pid"
+    wait_listening "$port" "$pid" "loomproxy ($how)" "$dir/stderr.log"
+}
+
+# stop_started PID: SIGTERM, then wait for the exit (a fresh proxy measured and done with)
+stop_started() {
+    kill -TERM "$1" 2>/dev/null || return 0
+    for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null || true
+}
+
 start_all() {
     local classes=$tmp/classes
     say "compiling jmh/load with $javac"
@@ -180,9 +215,7 @@ start_all() {
     start_nginx nginx "$tmp/nginx" "$port_nginx"
     "$root/bin/loomproxy" --check "$tmp/loomproxy/loomproxy.properties" >"$tmp/loomproxy/check.log" 2>&1 ||
         { cat "$tmp/loomproxy/check.log" >&2; die "loomproxy --check rejects $tmp/loomproxy/loomproxy.properties (above)"; }
-    "$root/bin/loomproxy" "$tmp/loomproxy/loomproxy.properties" >"$tmp/loomproxy/stdout.log" 2>"$tmp/loomproxy/stderr.log" &
-    started_pids+=($!)
-    pid_loomproxy=$!
-    wait_listening "$port_loomproxy" "$pid_loomproxy" "loomproxy" "$tmp/loomproxy/stderr.log"
+    start_loomproxy loomproxy "$tmp/loomproxy" "$port_loomproxy"
+    start_loomproxy jar "$tmp/jar" "$port_jar"
 }
 

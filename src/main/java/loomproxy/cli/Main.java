@@ -43,6 +43,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        JvmDefaults.apply();
         int code = run(args, System.out, System.err, new CountDownLatch(1), Signals::install);
         System.out.flush();
         System.exit(code);
