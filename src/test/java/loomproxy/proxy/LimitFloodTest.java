@@ -6,22 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import loomproxy.testkit.Checksums;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.Loopback;
 import loomproxy.testkit.PromText;
@@ -80,8 +76,8 @@ class LimitFloodTest {
             }
             Socket bulk = Loopback.connect("127.0.0.1", to);
             held.add(bulk);
-            Future<byte[]> sent = threads.submit(() -> writeRandom(bulk.getOutputStream(), BULK, 7));
-            Future<byte[]> received = threads.submit(() -> digest(bulk.getInputStream(), BULK));
+            Future<byte[]> sent = threads.submit(() -> Checksums.writeRandom(bulk.getOutputStream(), BULK, 7));
+            Future<byte[]> received = threads.submit(() -> Checksums.digest(bulk.getInputStream(), BULK));
 
             AtomicInteger refused = new AtomicInteger();
             AtomicInteger through = new AtomicInteger();
@@ -179,31 +175,5 @@ class LimitFloodTest {
         for (Socket s : sockets) {
             s.close();
         }
-    }
-
-    private static byte[] writeRandom(OutputStream out, long size, long seed) throws IOException, NoSuchAlgorithmException {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        Random random = new Random(seed);
-        byte[] chunk = new byte[64 * 1024];
-        for (long written = 0; written < size; written += chunk.length) {
-            random.nextBytes(chunk);
-            out.write(chunk);
-            sha.update(chunk);
-        }
-        return sha.digest();
-    }
-
-    private static byte[] digest(InputStream in, long size) throws IOException, NoSuchAlgorithmException {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        byte[] buffer = new byte[64 * 1024];
-        for (long read = 0; read < size; ) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, size - read));
-            if (n < 0) {
-                throw new IOException("EOF after " + read + " of " + size + " bytes");
-            }
-            sha.update(buffer, 0, n);
-            read += n;
-        }
-        return sha.digest();
     }
 }

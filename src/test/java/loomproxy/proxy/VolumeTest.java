@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import loomproxy.testkit.Bytes;
+import loomproxy.testkit.Checksums;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.MutualTls;
 import loomproxy.testkit.TestProxy;
@@ -64,8 +61,8 @@ class VolumeTest {
              Socket c = proxy.connect("main")) {
             Future<byte[]> sent;
             try (ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor()) {
-                sent = writer.submit(() -> writeRandom(c.getOutputStream(), size, 42));
-                byte[] received = digest(c.getInputStream(), size);
+                sent = writer.submit(() -> Checksums.writeRandom(c.getOutputStream(), size, 42));
+                byte[] received = Checksums.digest(c.getInputStream(), size);
                 assertArrayEquals(sent.get(), received, "the echoed stream differs from what was sent");
             }
         }
@@ -135,32 +132,6 @@ class VolumeTest {
         }
     }
 
-    private static byte[] writeRandom(OutputStream out, long size, long seed) throws IOException, NoSuchAlgorithmException {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        Random random = new Random(seed);
-        byte[] chunk = new byte[64 * 1024];
-        for (long written = 0; written < size; written += chunk.length) {
-            random.nextBytes(chunk);
-            out.write(chunk);
-            sha.update(chunk);
-        }
-        return sha.digest();
-    }
-
-    private static byte[] digest(InputStream in, long size) throws IOException, NoSuchAlgorithmException {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        byte[] buffer = new byte[64 * 1024];
-        long read = 0;
-        while (read < size) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, size - read));
-            if (n < 0) {
-                throw new IOException("EOF after " + read + " of " + size + " bytes");
-            }
-            sha.update(buffer, 0, n);
-            read += n;
-        }
-        return sha.digest();
-    }
 
     /** Open file descriptors of this JVM (Linux /proc). */
     private static long openDescriptors() {

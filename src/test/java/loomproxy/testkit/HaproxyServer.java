@@ -1,9 +1,6 @@
 package loomproxy.testkit;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +35,7 @@ public final class HaproxyServer implements AutoCloseable {
      */
     public static HaproxyServer acceptProxy(Path dir, Issued certificate, int backendPort)
             throws IOException, InterruptedException {
-        int port = freePort();
+        int port = Ports.free();
         Files.createDirectories(dir);
         // HAProxy wants the chain and its key in one file.
         Path pem = dir.resolve("server.pem");
@@ -61,7 +58,7 @@ public final class HaproxyServer implements AutoCloseable {
         Process process = new ProcessBuilder(List.of(BINARY.toString(), "-db", "-f", dir.resolve("haproxy.cfg").toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("output.log").toFile()).start();
         HaproxyServer haproxy = new HaproxyServer(process, dir, port);
-        Wait.until(() -> !process.isAlive() || accepts(port), Duration.ofSeconds(20), () -> "haproxy did not listen");
+        Wait.until(() -> !process.isAlive() || Ports.accepts(port), Duration.ofSeconds(20), () -> "haproxy did not listen");
         if (!process.isAlive()) {
             throw new IllegalStateException("haproxy exited: " + haproxy.output());
         }
@@ -77,20 +74,6 @@ public final class HaproxyServer implements AutoCloseable {
             return Files.readString(dir.resolve("output.log"));
         } catch (IOException e) {
             return "[" + e.getMessage() + "]";
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

@@ -1,9 +1,6 @@
 package loomproxy.testkit;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +31,7 @@ public final class NginxServer implements AutoCloseable {
 
     /** {@code streamServers} is the inside of {@code stream {}}, with %PORT% where nginx listens. */
     public static NginxServer start(Path dir, String streamServers) throws IOException, InterruptedException {
-        int port = freePort();
+        int port = Ports.free();
         Files.createDirectories(dir);
         String conf = """
                 load_module %s;
@@ -51,7 +48,7 @@ public final class NginxServer implements AutoCloseable {
                 "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
         NginxServer nginx = new NginxServer(process, dir, port);
-        Wait.until(() -> !process.isAlive() || accepts(port), Duration.ofSeconds(20), () -> "nginx did not listen");
+        Wait.until(() -> !process.isAlive() || Ports.accepts(port), Duration.ofSeconds(20), () -> "nginx did not listen");
         if (!process.isAlive()) {
             throw new IllegalStateException("nginx exited: " + nginx.errorLog());
         }
@@ -101,20 +98,6 @@ public final class NginxServer implements AutoCloseable {
             return Files.exists(file) ? Files.readString(file) : "";
         } catch (IOException e) {
             return "[" + file + ": " + e.getMessage() + "]";
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

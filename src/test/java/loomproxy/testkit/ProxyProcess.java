@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +65,7 @@ public final class ProxyProcess implements AutoCloseable {
     }
 
     private static ProxyProcess launch(Path dir, String config, int openFiles, List<String> jvmOptions) throws IOException {
-        int port = freePort();
+        int port = Ports.free();
         Path file = dir.resolve("loomproxy.properties");
         Files.writeString(file, config.replace("%PORT%", Integer.toString(port)).replace("%DIR%", dir.toString()));
         String java = ProcessHandle.current().info().command().orElseThrow();
@@ -189,12 +188,6 @@ public final class ProxyProcess implements AutoCloseable {
             jar = file;
         }
         return jar;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
     }
 
     private static String read(Path file) {
