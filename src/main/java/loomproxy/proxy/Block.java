@@ -29,7 +29,9 @@ record Block(ServerConfig config, UpstreamGroup group, Optional<UpstreamTls> tls
         Socket socket = tls.isPresent() ? new BufferedTransport() : new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.setKeepAlive(config.socketKeepalive());
+            if (config.socketKeepalive()) { // off is the kernel's default: no system call for it
+                socket.setKeepAlive(true);
+            }
             return socket;
         } catch (IOException e) {
             Sockets.closeQuietly(socket);

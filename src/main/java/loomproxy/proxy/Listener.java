@@ -129,7 +129,9 @@ final class Listener implements Runnable {
         InetSocketAddress local = (InetSocketAddress) client.getLocalSocketAddress();
         try {
             client.setTcpNoDelay(true);
-            client.setKeepAlive(keepalive);
+            if (keepalive) { // off is the kernel's default: no system call for it
+                client.setKeepAlive(true);
+            }
         } catch (SocketException e) {
             log.log(Level.DEBUG, "#" + id + " client socket options: " + e.getMessage());
         }

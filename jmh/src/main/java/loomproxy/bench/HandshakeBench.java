@@ -38,7 +38,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 // connections to compile them, hence the longer warm-up than the bulk benchmarks need.
 @Warmup(iterations = 8, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "-Djdk.pollerMode=1", "-Xmx1g"})
+@Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "-Xmn8m", "-Djdk.pollerMode=1", "-Xmx1g"})
 @Threads(1)
 @State(Scope.Benchmark)
 public class HandshakeBench {
