@@ -2,11 +2,13 @@ package loomproxy.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One {@code server.NAME.*} block after top-level inheritance, with NGINX's defaults filled in.
  * {@code upstream} is the resolved {@code proxy_pass} target (a named group, or the implicit
  * one-server group for {@code host:port}). Rates are bytes per second, 0 = unlimited.
+ * {@code healthCheck} is empty when the block checks nothing (SPEC §11).
  */
 public record ServerConfig(String name,
                            List<ListenAddress> listen,
@@ -23,4 +25,5 @@ public record ServerConfig(String name,
                            boolean proxyProtocol,
                            boolean socketKeepalive,
                            TlsConfig tls,
-                           Sources sources) {}
+                           Sources sources,
+                           Optional<HealthCheck> healthCheck) {}

@@ -45,6 +45,8 @@ public final class Proxy {
     private volatile Duration tlsReloadInterval;
     private Deadlines deadlines;
     private ListenerSet listeners;
+    /** Active health checks (SPEC §11), following every change of the blocks. */
+    private HealthChecks health;
     /** The TLS fingerprint a rotation last failed to load, per block, so the failure is logged once. */
     private final Map<String, TlsFiles> refused = new HashMap<>();
     /** Shutdown has begun: no more reloads or rotations, and /healthz says 503 (SPEC §10). */
@@ -87,12 +89,17 @@ public final class Proxy {
             }
             listeners.apply(blocks);
             recordListeners();
+            health = new HealthChecks(deadlines, log);
+            health.apply(blocks);
         } catch (IOException | RuntimeException e) {
             if (adminServer != null) {
                 adminServer.close();
             }
             metrics.stopJmx();
             listeners.closeAll();
+            if (health != null) {
+                health.stop();
+            }
             deadlines.close();
             throw e;
         }
@@ -135,6 +142,7 @@ public final class Proxy {
                 admin = next.admin();
             }
             blocks = generation.blocks();
+            health.apply(blocks);
             metrics.retain(blocks.stream().map(Block::name).toList());
             recordListeners();
             tlsReloadInterval = next.tlsReloadInterval();
@@ -169,6 +177,7 @@ public final class Proxy {
             if (changed) {
                 listeners.apply(next);
                 blocks = List.copyOf(next);
+                health.apply(blocks);
             }
         } catch (IOException e) {
             // Same addresses and parameters as before: nothing is bound anew, so this cannot happen.
@@ -281,6 +290,16 @@ public final class Proxy {
         }
     }
 
+    /** Each block's health verdict on each server it checks, for tests in this package. */
+    Map<String, Map<loomproxy.upstream.Peer, Boolean>> healthVerdicts() {
+        changes.lock();
+        try {
+            return health == null ? Map.of() : health.verdicts();
+        } finally {
+            changes.unlock();
+        }
+    }
+
     /** The server blocks now serving, for tests in this package (their upstream groups' counters). */
     List<Block> blocks() {
         return blocks;
@@ -301,6 +320,9 @@ public final class Proxy {
             draining = true;
             if (listeners != null) {
                 listeners.closeAll();
+            }
+            if (health != null) {
+                health.stop();
             }
         } finally {
             changes.unlock();

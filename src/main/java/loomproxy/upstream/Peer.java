@@ -1,7 +1,10 @@
 package loomproxy.upstream;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 
 import loomproxy.config.HostPort;
 import loomproxy.config.UpstreamServer;
@@ -34,6 +37,11 @@ public final class Peer {
     int fails;
     Instant accessed = NEVER;
     Instant checked = NEVER;
+    /**
+     * The server blocks whose active health check says this server is unhealthy (SPEC §11): it is
+     * chosen only while every check says healthy, so only while this is empty.
+     */
+    final Set<String> unhealthyBy = new HashSet<>(2);
 
     Peer(UpstreamServer server) {
         this.address = server.address();
@@ -47,18 +55,29 @@ public final class Peer {
     }
 
     /**
-     * Takes over {@code old}'s failure state after a reload (both groups' locks held). The effective
+     * Takes over {@code old}'s failure and health state after a reload (both groups' locks held). The effective
      * weight is kept as far as this server's weight allows; connections are not moved.
      */
     void inherit(Peer old) {
         fails = old.fails;
         accessed = old.accessed;
         checked = old.checked;
+        unhealthyBy.addAll(old.unhealthyBy);
         effectiveWeight = Math.min(weight, Math.max(0, old.effectiveWeight));
     }
 
     public HostPort address() {
         return address;
+    }
+
+    /** The server's name as written: the default proxy_ssl_name (SNI, and the name its certificate must carry). */
+    public String host() {
+        return address.host();
+    }
+
+    /** Where to connect: this server's address at {@code port} (its own, or a health check's {@code port=}). */
+    public InetSocketAddress socketAddress(int port) {
+        return new InetSocketAddress(address.host(), port);
     }
 
     public boolean backup() {
@@ -76,6 +95,11 @@ public final class Peer {
 
     boolean down() {
         return down;
+    }
+
+    /** Every active health check of this server says so (or none checks it). */
+    boolean healthy() {
+        return unhealthyBy.isEmpty();
     }
 
     /** NGINX: {@code max_conns && conns >= max_conns}. */

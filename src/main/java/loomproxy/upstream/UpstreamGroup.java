@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import loomproxy.config.UpstreamGroupConfig;
 import loomproxy.config.UpstreamServer;
@@ -20,7 +21,8 @@ import loomproxy.config.UpstreamServer;
  * An {@code upstream.NAME} group balanced as NGINX's stream round robin
  * ({@code src/stream/ngx_stream_upstream_round_robin.c}): smooth weighted round robin over the
  * primary servers, the backup servers only when no primary is usable, and passive failure
- * accounting ({@code max_fails} within {@code fail_timeout}).
+ * accounting ({@code max_fails} within {@code fail_timeout}); a server an active health check finds
+ * unhealthy is skipped like a {@code down} one (SPEC §11).
  *
  * <p>Sessions on many virtual threads pick at once, so all peer state sits behind one
  * {@link ReentrantLock} per group (a {@code synchronized} block would pin the carrier thread on
@@ -135,7 +137,7 @@ public final class UpstreamGroup {
         lock.lock();
         try {
             return java.util.stream.Stream.concat(primary.stream(), backup.stream())
-                    .map(p -> new PeerState(p, p.conns, p.fails, p.down(), !single && p.failed(now), p.full()))
+                    .map(p -> new PeerState(p, p.conns, p.fails, p.down(), !single && p.failed(now), p.full(), p.healthy()))
                     .toList();
         } finally {
             lock.unlock();
@@ -195,6 +197,45 @@ public final class UpstreamGroup {
         return false;
     }
 
+    /** Every server, primary servers first, then backups: what an active health check probes. */
+    public List<Peer> peers() {
+        return allPeers();
+    }
+
+    /**
+     * The verdict of server block {@code check}'s health check on {@code peer} (SPEC §11): an
+     * unhealthy server is not chosen until every check says it is healthy. Recorded only while
+     * {@code current} says the check still runs, tested under the lock that {@link #keepHealthOf}
+     * takes, so a check stopped by a reload cannot leave a verdict behind.
+     */
+    public void health(Peer peer, String check, boolean healthy, BooleanSupplier current) {
+        lock.lock();
+        try {
+            if (!current.getAsBoolean()) {
+                return;
+            }
+            if (healthy) {
+                peer.unhealthyBy.remove(check);
+            } else {
+                peer.unhealthyBy.add(check);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets the verdicts of every check not in {@code checks}: blocks removed, or no longer checking this group. */
+    public void keepHealthOf(Set<String> checks) {
+        lock.lock();
+        try {
+            for (Peer peer : allPeers()) {
+                peer.unhealthyBy.retainAll(checks);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * NGINX's {@code peers->single} branch: no weights, no failure accounting, only {@code down}
      * and {@code max_conns}. NGINX then ends the session's tries after one attempt; here the
@@ -202,7 +243,7 @@ public final class UpstreamGroup {
      */
     private Peer pickSingle(Set<Peer> tried) {
         Peer peer = primary.get(0);
-        return tried.contains(peer) || peer.down() || peer.full() ? null : peer;
+        return tried.contains(peer) || peer.down() || peer.full() || !peer.healthy() ? null : peer;
     }
 
     /**
@@ -239,7 +280,7 @@ public final class UpstreamGroup {
         Peer best = null;
         long total = 0; // a sum of int weights; a long, as Peer.currentWeight
         for (Peer peer : peers) {
-            if (tried.contains(peer) || peer.down() || peer.failed(now) || peer.full()) {
+            if (tried.contains(peer) || peer.down() || peer.failed(now) || peer.full() || !peer.healthy()) {
                 continue;
             }
             peer.currentWeight += peer.effectiveWeight;
