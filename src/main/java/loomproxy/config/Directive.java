@@ -85,6 +85,8 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     static final Directive<AllowList> ADMIN_ALLOW = top("admin_allow", (v, d) -> AllowValues.parse(v), "127.0.0.1, ::1");
     /** SPEC §11: off unless set; {@code on} takes every default. Top level (inherited) or per block. */
     static final Directive<Optional<HealthCheck>> HEALTH_CHECK = both("health_check", (v, d) -> HealthValues.parse(v), "off");
+    /** How often names of servers with {@code resolve} are looked up again (SPEC §11). */
+    static final Directive<Duration> RESOLVER_VALID = top("resolver_valid", (v, d) -> Values.positiveDuration(v), "30s");
     /** Written {@code upstream.NAME = server, ...}. */
     static final Directive<List<UpstreamServer>> UPSTREAM = new Directive<>("upstream", Scope.UPSTREAM, (v, d) -> UpstreamValues.parse(v), null);
 
@@ -93,9 +95,9 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
             PROXY_PROTOCOL, SOCKET_KEEPALIVE, SSL, SSL_CERTIFICATE, SSL_CERTIFICATE_KEY, SSL_PASSWORD_FILE,
             SSL_TRUSTED_CERTIFICATE, SSL_CRL, SSL_VERIFY, SSL_VERIFY_DEPTH, SSL_NAME, SSL_SERVER_NAME,
             SSL_PROTOCOLS, SSL_CIPHERS, SSL_CONF_COMMAND, SSL_SESSION_REUSE, ERROR_LOG, ACCESS_LOG, LOG_FORMAT,
-            SHUTDOWN_TIMEOUT, TLS_RELOAD_INTERVAL, ADMIN_LISTEN, ADMIN_ALLOW, UPSTREAM, HEALTH_CHECK,
+            SHUTDOWN_TIMEOUT, TLS_RELOAD_INTERVAL, ADMIN_LISTEN, ADMIN_ALLOW, UPSTREAM, HEALTH_CHECK, RESOLVER_VALID,
             refused("allow", Scope.BOTH), refused("deny", Scope.BOTH), refused("limit_conn", Scope.BOTH),
-            refused("limit_conn_per_addr", Scope.BOTH), refused("resolver_valid", Scope.TOP));
+            refused("limit_conn_per_addr", Scope.BOTH));
 
     static Optional<Directive<?>> named(String name) {
         return ALL.stream().filter(d -> d.name.equals(name)).findFirst();

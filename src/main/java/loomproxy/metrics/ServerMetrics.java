@@ -152,6 +152,12 @@ public final class ServerMetrics {
         crls = List.copyOf(revocations);
     }
 
+    /** Its group's servers changed (DNS): counters of servers that went are dropped, the rest carry on. */
+    void peersChanged() {
+        routes.keySet().retainAll(upstream.peerNames());
+        byPeer.clear();
+    }
+
     /** A status outside SPEC §5's list would be a bug of ours: it counts as 500, internal error. */
     private static int index(int status) {
         return switch (status) {

@@ -116,7 +116,7 @@ final class UpstreamConnector {
             return Optional.empty();
         }
         try {
-            InetSocketAddress address = new InetSocketAddress(peer.address().host(), peer.address().port());
+            InetSocketAddress address = peer.socketAddress(peer.address().port());
             if (address.isUnresolved()) {
                 throw new UnknownHostException(peer.address().host());
             }
@@ -175,7 +175,7 @@ final class UpstreamConnector {
                                        SessionFacts.Try attempt, SessionFacts facts, long started) throws HandshakeFailure {
         try {
             long handshaking = System.nanoTime();
-            UpstreamTls.Established tlsSession = tls.handshake(plain, peer.address(), peer.address().host(), deadline::passed);
+            UpstreamTls.Established tlsSession = tls.handshake(plain, peer.address(), peer.host(), deadline::passed);
             if (!deadline.disarm()) {
                 tlsSession.ticketsArrived().run();
                 throw HandshakeFailure.timeout();
