@@ -30,7 +30,7 @@ import loomproxy.testkit.DrippingUpstream;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.FullBacklog;
 import loomproxy.testkit.MutualTls;
-import loomproxy.testkit.ResettingUpstream;
+import loomproxy.testkit.ResetMidTransfer;
 import loomproxy.testkit.StalledUpstream;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
@@ -92,7 +92,7 @@ class LeakTest {
         int refused = PlainProxyTest.closedPort();
         try (EchoServer mutual = tls.echo(true);
              EchoServer untrusted = stranger.echo(false);
-             ResettingUpstream resetting = new ResettingUpstream(tls.server().serverContext());
+             ResetMidTransfer resetting = new ResetMidTransfer(tls.server().serverContext(), new byte[0]);
              TestProxy proxy = TestProxy.start(dir, config(mutual.port(), refused, untrusted.port(), resetting.port()))) {
             // Warm-up: every path once or twice, so what the JDK makes lazily and then keeps (the
             // I/O pollers and their epoll descriptors, classes, jar files, SecureRandom's

@@ -4,13 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -29,23 +25,21 @@ import javax.net.ssl.SSLException;
 public final class CloseNotifyThenGarbage implements AutoCloseable {
     private static final byte APPLICATION_DATA = 0x17;
 
-    private final ServerSocket server;
+    private final FaultServer server;
     private final SSLContext context;
     private final String protocol;
     private final byte[] reply;
     private final byte[] after;
-    private final List<Socket> held = new CopyOnWriteArrayList<>();
     private final AtomicInteger sent = new AtomicInteger();
     private final AtomicInteger ended = new AtomicInteger();
 
     /** @param protocol the one TLS version to speak, e.g. {@code TLSv1.3} */
     public CloseNotifyThenGarbage(SSLContext context, String protocol, byte[] reply, byte[] after) throws IOException {
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.context = context;
         this.protocol = protocol;
         this.reply = reply.clone();
         this.after = after.clone();
-        Thread.ofVirtual().name("close_notify then garbage").start(this::accept);
+        this.server = new FaultServer("close_notify then garbage", FaultServer.loopback(), this::serve);
     }
 
     /**
@@ -61,18 +55,6 @@ public final class CloseNotifyThenGarbage implements AutoCloseable {
         record[3] = (byte) (bodySize >>> 8);
         record[4] = (byte) bodySize;
         return record;
-    }
-
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket tcp = server.accept();
-                held.add(tcp);
-                Thread.ofVirtual().start(() -> serve(tcp));
-            } catch (IOException e) {
-                return;
-            }
-        }
     }
 
     private void serve(Socket tcp) {
@@ -152,7 +134,7 @@ public final class CloseNotifyThenGarbage implements AutoCloseable {
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     /** Connections that got the reply, the close_notify and the bytes after it. */
@@ -168,8 +150,5 @@ public final class CloseNotifyThenGarbage implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        for (Socket s : held) {
-            s.close();
-        }
     }
 }

@@ -2,12 +2,8 @@ package loomproxy.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,27 +15,13 @@ public final class DrippingUpstream implements AutoCloseable {
     /** A TLS 1.2 handshake record header announcing 16 KiB, then ServerHello bytes. */
     private static final byte[] RECORD = {0x16, 0x03, 0x03, 0x40, 0x00, 0x02, 0x00, 0x3f, (byte) 0xfb, 0x03, 0x03};
 
-    private final ServerSocket server;
+    private final FaultServer server;
     private final Duration interval;
-    private final List<Socket> held = new CopyOnWriteArrayList<>();
     private final AtomicInteger ended = new AtomicInteger();
 
     public DrippingUpstream(Duration interval) throws IOException {
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.interval = interval;
-        Thread.ofVirtual().name("dripping upstream").start(this::accept);
-    }
-
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                held.add(socket);
-                Thread.ofVirtual().start(() -> drip(socket));
-            } catch (IOException e) {
-                return;
-            }
-        }
+        this.server = new FaultServer("dripping upstream", FaultServer.loopback(), this::drip);
     }
 
     private void drip(Socket socket) {
@@ -58,11 +40,11 @@ public final class DrippingUpstream implements AutoCloseable {
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     public int accepted() {
-        return held.size();
+        return server.accepted();
     }
 
     /** Connections the proxy has ended (a write to them failed). */
@@ -73,8 +55,5 @@ public final class DrippingUpstream implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        for (Socket s : held) {
-            s.close();
-        }
     }
 }

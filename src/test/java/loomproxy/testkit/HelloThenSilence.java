@@ -1,13 +1,10 @@
 package loomproxy.testkit;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,31 +16,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class HelloThenSilence implements AutoCloseable {
     private static final int RECORD_HEADER = 5;
 
-    private final ServerSocket server;
+    private final FaultServer server;
     private final int targetPort;
-    private final List<Socket> held = new CopyOnWriteArrayList<>();
     private final AtomicInteger hellos = new AtomicInteger();
     private final AtomicInteger ended = new AtomicInteger();
 
     public HelloThenSilence(int targetPort) throws IOException {
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.targetPort = targetPort;
-        Thread.ofVirtual().name("hello-then-silence").start(this::accept);
+        this.server = new FaultServer("hello-then-silence", FaultServer.loopback(), this::relay);
     }
 
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                held.add(client);
-                held.add(target);
-                Thread.ofVirtual().start(() -> forward(client, target));
-                Thread.ofVirtual().start(() -> firstRecordOnly(target, client));
-            } catch (IOException e) {
-                return;
-            }
-        }
+    /** One client: a connection to the real server, and a thread each way. */
+    private void relay(Socket client) throws IOException {
+        Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+        server.hold(target);
+        Thread.ofVirtual().start(() -> forward(client, target));
+        firstRecordOnly(target, client);
     }
 
     /** The client's bytes on to the server (dropped once it is gone) until the client closes or resets. */
@@ -87,7 +75,7 @@ public final class HelloThenSilence implements AutoCloseable {
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     /** ServerHello records passed on so far. */
@@ -103,8 +91,5 @@ public final class HelloThenSilence implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        for (Socket s : held) {
-            s.close();
-        }
     }
 }

@@ -2,13 +2,9 @@ package loomproxy.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,15 +20,13 @@ public final class NotTlsUpstream implements AutoCloseable {
     public static final byte[] HTTP_400 = ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n"
             + "Connection: close\r\n\r\nBad Request").getBytes(StandardCharsets.US_ASCII);
 
-    private final ServerSocket server;
+    private final FaultServer server;
     private final byte[] answer;
-    private final List<Socket> held = new CopyOnWriteArrayList<>();
     private final AtomicInteger ended = new AtomicInteger();
 
     public NotTlsUpstream(byte[] answer) throws IOException {
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.answer = answer.clone();
-        Thread.ofVirtual().name("not-tls upstream").start(this::accept);
+        this.server = new FaultServer("not-tls upstream", FaultServer.loopback(), this::serve);
     }
 
     /**
@@ -44,18 +38,6 @@ public final class NotTlsUpstream implements AutoCloseable {
         new Random(seed).nextBytes(bytes);
         bytes[0] = 0x7a;
         return bytes;
-    }
-
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                held.add(socket);
-                Thread.ofVirtual().start(() -> serve(socket));
-            } catch (IOException e) {
-                return;
-            }
-        }
     }
 
     private void serve(Socket socket) {
@@ -74,11 +56,11 @@ public final class NotTlsUpstream implements AutoCloseable {
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     public int accepted() {
-        return held.size();
+        return server.accepted();
     }
 
     /** Connections the proxy has closed or reset. */
@@ -89,8 +71,5 @@ public final class NotTlsUpstream implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        for (Socket s : held) {
-            s.close();
-        }
     }
 }

@@ -1,11 +1,7 @@
 package loomproxy.testkit;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -14,32 +10,19 @@ import javax.net.ssl.SSLSocket;
  * A TLS upstream that crashes in the middle of a reply: after the handshake it sends {@code before},
  * waits for one byte back (the client's word that it has them all, so nothing is lost in flight
  * when the reset comes), and then resets the TCP connection — SO_LINGER 0, no close_notify, no FIN
- * (toxiproxy's "reset_peer" after data).
+ * (toxiproxy's "reset_peer" after data). With {@code before} empty it resets as soon as the first byte
+ * comes from the proxy: a server that crashes mid-request.
  */
 public final class ResetMidTransfer implements AutoCloseable {
-    private final ServerSocket server;
+    private final FaultServer server;
     private final SSLContext context;
     private final byte[] before;
-    private final List<Socket> held = new CopyOnWriteArrayList<>();
     private final AtomicInteger resets = new AtomicInteger();
 
     public ResetMidTransfer(SSLContext context, byte[] before) throws IOException {
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.context = context;
         this.before = before.clone();
-        Thread.ofVirtual().name("reset mid-transfer").start(this::accept);
-    }
-
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket tcp = server.accept();
-                held.add(tcp);
-                Thread.ofVirtual().start(() -> serve(tcp));
-            } catch (IOException e) {
-                return;
-            }
-        }
+        this.server = new FaultServer("reset mid-transfer", FaultServer.loopback(), this::serve);
     }
 
     private void serve(Socket tcp) {
@@ -66,7 +49,7 @@ public final class ResetMidTransfer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     /** Connections reset so far. */
@@ -77,8 +60,5 @@ public final class ResetMidTransfer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        for (Socket s : held) {
-            s.close();
-        }
     }
 }

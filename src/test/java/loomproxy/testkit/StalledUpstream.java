@@ -16,52 +16,33 @@ import javax.net.ssl.SSLSocket;
  * close). Connections stay open until {@link #close()}.
  */
 public final class StalledUpstream implements AutoCloseable {
-    private final ServerSocket server;
-    private final List<Socket> held = new CopyOnWriteArrayList<>();
+    private final FaultServer server;
 
     public StalledUpstream(SSLContext context) throws IOException {
         SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory()
                 .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         socket.setNeedClientAuth(false);
-        this.server = socket;
-        Thread.ofVirtual().name("stalled upstream").start(this::accept);
+        this.server = new FaultServer("stalled upstream", socket, StalledUpstream::handshakeThenStall);
     }
 
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                SSLSocket socket = (SSLSocket) server.accept();
-                held.add(socket);
-                // Small buffers so the proxy's writes block after little data.
-                socket.setReceiveBufferSize(4096);
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        socket.startHandshake();
-                    } catch (IOException e) {
-                        // the proxy gave up; nothing to hold
-                    }
-                });
-            } catch (IOException e) {
-                return;
-            }
-        }
+    /** Completes the handshake, then holds the connection without reading or writing. */
+    private static void handshakeThenStall(Socket connection) throws IOException {
+        // Small buffers so the proxy's writes block after little data.
+        connection.setReceiveBufferSize(4096);
+        ((SSLSocket) connection).startHandshake();
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     /** Connections accepted so far (handshaken or not). */
     public int accepted() {
-        return held.size();
+        return server.accepted();
     }
 
     @Override
     public void close() throws IOException {
         server.close();
-        for (Socket s : held) {
-            s.setSoLinger(true, 0);
-            s.close();
-        }
     }
 }
