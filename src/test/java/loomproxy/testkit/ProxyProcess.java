@@ -57,6 +57,24 @@ public final class ProxyProcess implements AutoCloseable {
 
     /** Starts the process and returns at once; see {@link #awaitListeningOrExit()}. */
     public static ProxyProcess launch(Path dir, String config, int openFiles) throws IOException {
+        return launch(dir, config, openFiles, List.of());
+    }
+
+    /** As {@link #start(Path, String)}, with JVM options (a test's {@code -Djdk.net.hosts.file=FILE}). */
+    public static ProxyProcess start(Path dir, String config, List<String> jvmOptions) throws IOException {
+        ProxyProcess proxy = launch(dir, config, 0, jvmOptions);
+        try {
+            if (!proxy.awaitListeningOrExit()) {
+                throw new AssertionError("exited with " + proxy.process.exitValue() + ": " + proxy.output());
+            }
+        } catch (RuntimeException | Error e) {
+            proxy.close();
+            throw e;
+        }
+        return proxy;
+    }
+
+    private static ProxyProcess launch(Path dir, String config, int openFiles, List<String> jvmOptions) throws IOException {
         int port = freePort();
         Path file = dir.resolve("loomproxy.properties");
         Files.writeString(file, config.replace("%PORT%", Integer.toString(port)).replace("%DIR%", dir.toString()));
@@ -65,7 +83,9 @@ public final class ProxyProcess implements AutoCloseable {
         if (openFiles > 0) {
             command.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "bash"));
         }
-        command.addAll(List.of(java, "-jar", jar().toString(), file.toString()));
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString(), file.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile()).start();
         return new ProxyProcess(process, dir, port);
