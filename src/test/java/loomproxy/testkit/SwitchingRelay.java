@@ -8,7 +8,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * listener is closed: the kernel never picks it for an outgoing connection, and other tests bind port 0.
  */
 public final class SwitchingRelay implements AutoCloseable {
+    /** How long an EOF waits for the other direction's reset: it comes within microseconds. */
+    private static final Duration RESET_VERDICT = Duration.ofMillis(50);
+
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
@@ -125,8 +131,9 @@ public final class SwitchingRelay implements AutoCloseable {
             reset(upstream);
             return;
         }
-        Thread back = Thread.ofVirtual().start(() -> copy(upstream, client));
-        copy(client, upstream);
+        CountDownLatch broken = new CountDownLatch(1);
+        Thread back = Thread.ofVirtual().start(() -> copy(upstream, client, broken));
+        copy(client, upstream, broken);
         try {
             back.join();
         } catch (InterruptedException e) {
@@ -136,8 +143,13 @@ public final class SwitchingRelay implements AutoCloseable {
         close(upstream);
     }
 
-    /** One direction: EOF is passed on as a half-close, a failure (a reset) as a reset of both. */
-    private void copy(Socket from, Socket to) {
+    /**
+     * One direction: EOF is passed on as a half-close, a failure (a reset) as a reset of both.
+     * Linux reports a reset once: when the other direction's write takes it, this direction's read
+     * sees a plain EOF right after. So an EOF waits a moment for the other direction's verdict
+     * ({@code broken}) and passes a reset on as a reset, never as a FIN.
+     */
+    private void copy(Socket from, Socket to, CountDownLatch broken) {
         byte[] buffer = new byte[16 * 1024];
         try {
             InputStream in = from.getInputStream();
@@ -145,8 +157,16 @@ public final class SwitchingRelay implements AutoCloseable {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 out.write(buffer, 0, n);
             }
+            if (broken.await(RESET_VERDICT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IOException("the other direction was reset");
+            }
             to.shutdownOutput();
         } catch (IOException e) {
+            broken.countDown();
+            reset(from);
+            reset(to);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             reset(from);
             reset(to);
         }
