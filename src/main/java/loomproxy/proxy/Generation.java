@@ -41,7 +41,7 @@ record Generation(List<Block> blocks, int tlsKept) {
         int kept = 0;
         for (ServerConfig server : config.servers()) {
             UpstreamGroup group = groups.computeIfAbsent(server.upstream().name(), name -> group(server.upstream(),
-                    resolver.addresses(server.upstream(), config.resolverValid(), answers, problems), previous, log));
+                    resolver.addresses(server.upstream(), key(server), config.resolverValid(), answers, problems), previous, log));
             Optional<Block> before = previous.stream().filter(b -> b.name().equals(server.name())).findFirst();
             Optional<UpstreamTls> tls = before.flatMap(b -> sameTls(b, server));
             if (tls.isPresent()) {
@@ -52,6 +52,12 @@ record Generation(List<Block> blocks, int tlsKept) {
             blocks.add(new Block(server, group, tls, metrics.register(server.name(), group, tls.map(UpstreamTls::material))));
         }
         return new Generation(List.copyOf(blocks), kept);
+    }
+
+    /** Where a problem with the servers of {@code server}'s group is reported: the key that names them. */
+    private static String key(ServerConfig server) {
+        String group = server.upstream().name();
+        return group.contains(":") ? "server." + server.name() + ".proxy_pass" : "upstream." + group;
     }
 
     /** The group as it was when nothing changed (servers and their addresses), else a new one with the state of the servers that stay. */

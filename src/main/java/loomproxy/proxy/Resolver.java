@@ -46,15 +46,16 @@ final class Resolver {
     /**
      * The addresses of every server line of {@code config}, for a configuration being loaded;
      * a name that resolves to nothing is a problem (or, with {@code resolve}, a warning and no
-     * address). {@code seen} keeps the answers of this load, so a name is asked once per load.
+     * address), reported at {@code key}: {@code upstream.NAME}, or {@code server.NAME.proxy_pass} for
+     * a group that is one {@code host:port}. {@code seen} keeps the answers of this load, so a name is
+     * asked once per load.
      */
-    List<List<InetAddress>> addresses(UpstreamGroupConfig config, Duration resolverValid, Map<String, List<InetAddress>> seen,
-                                      Problems problems) {
+    List<List<InetAddress>> addresses(UpstreamGroupConfig config, String key, Duration resolverValid,
+                                      Map<String, List<InetAddress>> seen, Problems problems) {
         List<List<InetAddress>> out = new ArrayList<>();
         for (UpstreamServer server : config.servers()) {
             List<InetAddress> found = seen.computeIfAbsent(server.address().host(), this::lookup);
             if (found.isEmpty()) {
-                String key = config.name().contains(":") ? "proxy_pass" : "upstream." + config.name();
                 String message = "host not found in upstream \"" + server.address() + "\"";
                 Location where = config.where();
                 if (server.resolve()) {

@@ -77,6 +77,13 @@ class DnsTest {
         assertTrue(refused.output().contains(file + ":1: upstream.b: host not found in upstream \"nowhere.test:2\";"
                 + " correct the name, or add resolve to look it up again every resolver_valid until it resolves"), refused.output());
 
+        Path direct = dir.resolve("direct.properties");
+        Files.writeString(direct, "server.m.listen = 127.0.0.1:1\nserver.m.proxy_pass = nowhere.test:3\n");
+        ProxyProcess.Outcome named = ProxyProcess.run(hostsOption(), "--check", direct.toString());
+        assertEquals(1, named.exitCode(), named.output());
+        assertTrue(named.output().contains(direct + ":2: server.m.proxy_pass: host not found in upstream \"nowhere.test:3\""),
+                named.output());
+
         Path later = config("upstream.b = backend.test:1, nowhere.test:2 resolve");
         ProxyProcess.Outcome accepted = ProxyProcess.run(hostsOption(), "--check", later.toString());
         assertEquals(0, accepted.exitCode(), accepted.output());
