@@ -275,6 +275,49 @@ class HealthCheckTest {
         }
     }
 
+    /**
+     * Probes never hold a reload or the shutdown (SPEC §7, STYLE 13), even while one is stuck in a
+     * handshake that would last its whole 30 s timeout: each reload that changes the check stops the
+     * old probes at once (their socket is reset under them) and starts new ones, and after the
+     * shutdown no health check thread and no resolver thread is left, nor a descriptor.
+     */
+    @Test
+    void reloadsAndShutdownStopEveryCheckAndResolverEvenWithAProbeStuckInAHandshake() throws Exception {
+        try (EchoServer good = tls.echo(true);
+             HelloThenSilence stuck = new HelloThenSilence(good.port())) {
+            String servers = "localhost:" + good.port() + " resolve, 127.0.0.1:" + stuck.port();
+            TestProxy.start(Files.createDirectories(dir.resolve("warm-up")), tls.proxyConfig(servers, "")).close();
+            LeakTest.Resources baseline = LeakTest.Resources.now(dir);
+            TestProxy proxy = TestProxy.start(dir, tls.proxyConfig(servers, "resolver_valid = 1s\n"
+                    + "health_check = interval=100ms timeout=30s"));
+            long closed;
+            try {
+                Wait.until(() -> stuck.hellos() >= 1, WAIT, () -> "no probe reached the stalled handshake");
+                for (int i = 1; i <= 3; i++) {
+                    int hellos = stuck.hellos();
+                    long reloading = System.nanoTime();
+                    proxy.reload(tls.proxyConfig(servers, "resolver_valid = 1s\nhealth_check = interval=" + (100 + i)
+                            + "ms timeout=30s"));
+                    assertTrue(System.nanoTime() - reloading < Duration.ofSeconds(10).toNanos(), "a reload waited on a probe");
+                    Wait.until(() -> stuck.hellos() > hellos, WAIT, () -> "the new check does not probe");
+                }
+                assertEquals(2, proxy.proxy().healthVerdicts().get("main").size(), "one check per server, none left over");
+            } finally {
+                long closing = System.nanoTime();
+                proxy.close();
+                closed = System.nanoTime() - closing;
+            }
+            assertTrue(closed < Duration.ofSeconds(10).toNanos(), "the shutdown waited on a probe: " + closed / 1_000_000 + "ms");
+            // The fixtures live in this JVM and hold their ends of the probes' connections: they go
+            // first, so what is compared with the baseline is the proxy's.
+            stuck.close();
+            good.close();
+            LeakTest.Resources[] after = new LeakTest.Resources[1];
+            Wait.until(() -> (after[0] = LeakTest.Resources.now(dir)).within(baseline), WAIT,
+                    () -> "left behind: " + after[0].difference(baseline));
+        }
+    }
+
     private static void echo(TestProxy proxy, String text) throws IOException {
         echo(proxy, "main", text);
     }
