@@ -170,6 +170,9 @@ public final class Proxy {
             recordListeners();
             tlsReloadInterval = next.tlsReloadInterval();
             resolverValid = next.resolverValid();
+            if (resolving != null) {
+                LockSupport.unpark(resolving); // the new resolver_valid counts from now, not after the old one
+            }
             sessions.accessLog(accessLog);
             long tls = generation.blocks().stream().filter(b -> b.tls().isPresent()).count();
             return generation.blocks().size() + " server blocks, TLS kept for " + generation.tlsKept() + " of " + tls;
