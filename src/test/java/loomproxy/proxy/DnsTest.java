@@ -14,8 +14,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.PromText;
 import loomproxy.testkit.ProxyProcess;
+import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DNS as NGINX does it (SPEC §11), through the JDK's own resolver: each test's proxy is a process
- * of its own whose resolver reads only a hosts file the test writes ({@code -Djdk.net.hosts.file},
+ * DNS as NGINX does it (SPEC §11), through the JDK's own resolver: the proxy is a process
+ * of its own (but in the one test that looks inside it) whose resolver reads only a hosts file the test writes ({@code -Djdk.net.hosts.file},
  * read once per JVM, hence the process), so names resolve to loopback addresses (127.0.0.2,
  * 127.0.0.3: all of 127/8 is loopback on Linux) and never touch the network. Rewriting the file is
  * how DNS changes under a running proxy; that the proxy sees each change within resolver_valid also
@@ -123,6 +129,57 @@ class DnsTest {
             echo(proxy, "c");
             assertEquals(5, two.accepted() + three.accepted());
         }
+    }
+
+    /**
+     * What DNS changes do to the rest, in process (the lookup is a function the test changes, the
+     * same seam the hosts file feeds in a real run): the removed address's series leave /metrics
+     * once its session ends, the added one's appear, and the health checks follow — a check for the
+     * new address, none left for the old — while the address that stays keeps its check.
+     */
+    @Test
+    void metricsAndHealthChecksFollowTheAddresses() throws Exception {
+        AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(TWO));
+        Function<String, List<InetAddress>> lookup = name -> name.equals("backend.test") ? answer.get() : List.of();
+        try (TestProxy proxy = TestProxy.start(dir, """
+                resolver_valid = 1s
+                health_check = interval=200ms
+                upstream.b = backend.test:%d resolve
+                server.m.listen = 127.0.0.1:0
+                server.m.proxy_pass = b
+                """.formatted(two.port()), lookup)) {
+            String old = "127.0.0.2:" + two.port();
+            String added = "127.0.0.3:" + two.port();
+            Socket open = proxy.connect("m");
+            roundTrip(open, "held");
+            Wait.until(() -> checks(proxy, old) >= 1, Duration.ofSeconds(20), () -> proxy.proxy().metrics().scrape());
+
+            answer.set(List.of(THREE));
+            proxy.errors().await("now resolves to [" + added + "]");
+            Wait.until(() -> checks(proxy, added) >= 1, Duration.ofSeconds(20), () -> "no check of the new address: "
+                    + proxy.proxy().metrics().scrape());
+            assertEquals(List.of(added), proxy.proxy().healthVerdicts().get("m").keySet().stream().map(Object::toString).toList());
+            assertTrue(peerUp(proxy).containsKey(old), "its session is open: the old address is still listed");
+            assertEquals(0.0, peerUp(proxy).get(old), "but never chosen");
+            roundTrip(open, "still held");
+            open.close();
+            Wait.until(() -> !peerUp(proxy).containsKey(old), Duration.ofSeconds(20),
+                    () -> "the old address's series stay: " + peerUp(proxy));
+            assertEquals(1.0, peerUp(proxy).get(added));
+        }
+    }
+
+    private static double checks(TestProxy proxy, String peer) {
+        return PromText.parse(proxy.proxy().metrics().scrape()).find("loomproxy_health_checks_total",
+                PromText.labels("server", "m", "upstream", "b", "peer", peer, "result", "ok")).orElse(0.0);
+    }
+
+    private static Map<String, Double> peerUp(TestProxy proxy) {
+        Map<String, Double> up = new TreeMap<>();
+        for (PromText.Sample s : PromText.parse(proxy.proxy().metrics().scrape()).samples("loomproxy_upstream_peer_up")) {
+            up.put(s.labels().get("peer"), s.value());
+        }
+        return up;
     }
 
     private ProxyProcess start(String upstream) throws IOException {
