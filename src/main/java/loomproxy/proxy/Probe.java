@@ -71,7 +71,8 @@ final class Probe {
             plain.connect(address, Math.toIntExact(Math.min(Integer.MAX_VALUE, timeout.toMillis())));
         } catch (IOException e) {
             Sockets.reset(plain);
-            return new Result(FailureReason.connect(e), "connect failed: " + UpstreamConnector.connectReason(e, timeout));
+            String reason = FailureReason.connect(e);
+            return new Result(reason, "connect failed: " + reason + ": " + UpstreamConnector.connectReason(e, timeout));
         }
         if (block.tls().isEmpty()) {
             try {
@@ -139,7 +140,7 @@ final class Probe {
 
     private static Result mismatch(HealthCheck.Expect expect, ByteArrayOutputStream reply) {
         String got = reply.toString(StandardCharsets.UTF_8);
-        return new Result("expect", "reply does not match expect=" + expect + ": \""
+        return new Result("expect", "expect: reply does not match expect=" + expect + ": \""
                 + (got.length() > 64 ? got.substring(0, 64) + "..." : got) + "\"");
     }
 
@@ -166,9 +167,9 @@ final class Probe {
             return new Result(alert, "handshake failed: " + alert + ": " + e.getMessage());
         }
         if (FailureReason.isReset(e)) {
-            return new Result("reset", "the upstream reset the connection" + (check.send().isPresent() ? " after send" : ""));
+            return new Result("reset", "reset: the upstream reset the connection" + (check.send().isPresent() ? " after send" : ""));
         }
-        return new Result("connect_error", "reading the reply: " + e);
+        return new Result("connect_error", "connect_error: reading the reply: " + e);
     }
 
     /**
@@ -179,7 +180,7 @@ final class Probe {
         if (reply.size() > 0 && check.expect().isPresent()) {
             return mismatch(check.expect().get(), reply);
         }
-        return new Result("timeout", check.expect().map(x -> "no reply matching expect=" + x).orElse("no reply")
+        return new Result("timeout", "timeout: " + check.expect().map(x -> "no reply matching expect=" + x).orElse("no reply")
                 + " within " + timeout.toMillis() + "ms (health_check timeout)");
     }
 

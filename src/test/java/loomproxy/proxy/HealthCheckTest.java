@@ -170,7 +170,7 @@ class HealthCheckTest {
                 """;
         try (EchoServer echo = EchoServer.plain();
              TestProxy proxy = TestProxy.start(dir, twoBlocks.formatted(echo.address()))) {
-            String line = proxy.errors().await("upstream " + echo.address() + " is unhealthy: reply does not match expect=PONG: \"PING\"");
+            String line = proxy.errors().await("upstream " + echo.address() + " is unhealthy: expect: reply does not match expect=PONG: \"PING\"");
             assertTrue(line.endsWith("server: b"), line);
             assertTrue(checks(proxy, "b", echo.address(), "expect") >= 2, "fails=2");
             Map<?, ?> health = (Map<?, ?>) peerStatus(proxy, echo.address()).get("health");
@@ -207,7 +207,7 @@ class HealthCheckTest {
                     """;
             try (TestProxy proxy = TestProxy.start(dir, config.formatted(refused, good.address(), "", "interval=100ms"))) {
                 String peer = "127.0.0.1:" + refused;
-                proxy.errors().await("upstream " + peer + " is unhealthy: connect failed");
+                proxy.errors().await("upstream " + peer + " is unhealthy: connect failed: connect_refused: ");
                 // A new interval (the check restarts), a third server (the group is rebuilt): still unhealthy at once.
                 proxy.reload(config.formatted(refused, good.address(), ", " + third.address(), "interval=1h"));
                 assertFalse(state(proxy, peer).healthy(), "the verdict stayed with the server");
@@ -264,7 +264,7 @@ class HealthCheckTest {
                 handshakes.errors().await("upstream 127.0.0.1:" + silent.port()
                         + " is unhealthy: handshake failed: handshake_timeout: no TLS handshake within 400ms");
                 replies.errors().await("upstream 127.0.0.1:" + stalled.port()
-                        + " is unhealthy: no reply matching expect=PONG within 400ms (health_check timeout)");
+                        + " is unhealthy: timeout: no reply matching expect=PONG within 400ms (health_check timeout)");
                 Wait.until(() -> silent.hellos() >= 3, WAIT, () -> "hellos " + silent.hellos());
                 int hellos = silent.hellos();
                 long elapsed = System.nanoTime() - started;
