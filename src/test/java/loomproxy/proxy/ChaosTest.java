@@ -163,13 +163,14 @@ class ChaosTest {
             for (int i = 0; i < 10; i++) {
                 last.add(session(proxy));
             }
-            assertTrue(last.stream().allMatch(Outcome::delivered), "with a good server healthy, every session works: " + last);
 
             Wait.until(() -> proxy.proxy().openSessions() == 0, SETTLE, () -> proxy.proxy().openSessions() + " sessions open");
             List<Outcome> all = new ArrayList<>(outcomes);
             all.addAll(last);
             checkEveryEnd(proxy, all);
             checkLastWentToTheHealthyServer(proxy, last, a);
+            assertTrue(last.stream().allMatch(Outcome::delivered), "with a good server healthy, every session works: "
+                    + explain(proxy, last.stream().filter(o -> !o.delivered()).toList()));
             assertEquals(Map.of(), openConnections(proxy), "upstream connection counts back to 0");
             // The fixtures live in this JVM too and hold their ends of what they relayed: they go
             // first, so what is left to compare with the baseline is the proxy's.
@@ -288,6 +289,18 @@ class ChaosTest {
             String line = byClient.get(o.client());
             assertTrue(line.endsWith(" \"" + good.address() + "\""), "only the healthy server, tried first: " + line);
         }
+    }
+
+    /** For a failure message: each session's access line and the error lines of the same session. */
+    private static List<String> explain(TestProxy proxy, List<Outcome> outcomes) {
+        Map<String, String> byClient = byClient(proxy);
+        List<String> out = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            String line = byClient.get(o.client());
+            String session = line == null ? "?" : "#" + line.split(" ")[1] + " ";
+            out.add(o + " " + line + " " + proxy.errors().matching(session));
+        }
+        return out;
     }
 
     /** Each session's access line by its client address; no address may have two. */
