@@ -169,6 +169,36 @@ class DnsTest {
         }
     }
 
+    /**
+     * A resolve server whose name does not resolve yet starts empty (a warning at load, SPEC §11):
+     * sessions get 502 at once with "no live upstreams", and once the name resolves the server is
+     * there without a reload.
+     */
+    @Test
+    void aResolveNameThatDoesNotResolveYetIsUsedOnceItDoes() throws Exception {
+        AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of());
+        try (TestProxy proxy = TestProxy.start(dir, """
+                resolver_valid = 1s
+                upstream.b = later.test:%d resolve
+                server.m.listen = 127.0.0.1:0
+                server.m.proxy_pass = b
+                """.formatted(two.port()), name -> name.equals("later.test") ? answer.get() : List.of())) {
+            try (Socket s = proxy.connect("m")) {
+                s.setSoTimeout(20_000);
+                assertEquals(-1, s.getInputStream().read(), "no server yet: closed at once");
+            }
+            proxy.errors().await("no live upstreams in \"b\"");
+            proxy.access().await(" 502 ");
+            answer.set(List.of(TWO));
+            proxy.errors().await("upstream b: later.test:" + two.port() + " now resolves to [127.0.0.2:" + two.port() + "]");
+            try (Socket s = proxy.connect("m")) {
+                s.setSoTimeout(20_000);
+                roundTrip(s, "there now");
+            }
+            assertEquals(1, two.accepted());
+        }
+    }
+
     private static double checks(TestProxy proxy, String peer) {
         return PromText.parse(proxy.proxy().metrics().scrape()).find("loomproxy_health_checks_total",
                 PromText.labels("server", "m", "upstream", "b", "peer", peer, "result", "ok")).orElse(0.0);
