@@ -32,7 +32,7 @@ final class StatusPage {
         metrics.servers().forEach(s -> server(j, s));
         j.endArray();
         j.name("upstreams").beginArray();
-        metrics.upstreams().forEach(u -> upstream(j, u));
+        metrics.upstreams().forEach(u -> upstream(j, u, metrics));
         j.endArray();
         return j.endObject().toString();
     }
@@ -63,9 +63,9 @@ final class StatusPage {
         j.endObject();
     }
 
-    private static void upstream(Json j, UpstreamMetrics u) {
+    private static void upstream(Json j, UpstreamMetrics u, Metrics metrics) {
         j.beginObject().name("name").value(u.name()).name("peers").beginArray();
-        for (PeerView p : u.view()) {
+        for (PeerView p : u.view(metrics.servers())) {
             j.beginObject();
             j.name("address").value(p.name());
             j.name("state").value(p.state());
@@ -79,8 +79,7 @@ final class StatusPage {
             } else {
                 j.beginObject().name("time").value(time(failure.time())).name("reason").value(failure.reason()).endObject();
             }
-            // Per checking server block once health checks exist (SPEC §11); none do in this version.
-            j.name("health").beginObject().endObject();
+            health(j, p);
             Expiry certificate = p.metrics().certificate();
             j.name("certificate");
             if (certificate == null) {
@@ -92,6 +91,22 @@ final class StatusPage {
             j.endObject();
         }
         j.endArray().endObject();
+    }
+
+    /**
+     * Per server block that checks this server (SPEC §11): its verdict ({@code healthy} or
+     * {@code unhealthy}), and the time and result of its latest probe (null before the first).
+     */
+    private static void health(Json j, PeerView p) {
+        j.name("health").beginObject();
+        p.health().forEach((server, check) -> {
+            j.name(server).beginObject();
+            j.name("status").value(check == null || check.healthy() ? "healthy" : "unhealthy");
+            j.name("last_check").value(check == null ? null : time(check.time()));
+            j.name("result").value(check == null ? null : check.result());
+            j.endObject();
+        });
+        j.endObject();
     }
 
     private static String time(Instant t) {

@@ -89,7 +89,8 @@ public final class ConfigLoader {
         Duration tlsReloadInterval = topValue(Directive.TLS_RELOAD_INTERVAL);
         AdminConfig admin = new AdminConfig(top.value(Directive.ADMIN_LISTEN), topValue(Directive.ADMIN_ALLOW));
         ProxyConfig config = new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog,
-                shutdownTimeout, tlsReloadInterval, top.sources(new Location(file, 0)), admin);
+                shutdownTimeout, tlsReloadInterval, top.sources(new Location(file, 0)), admin,
+                topValue(Directive.RESOLVER_VALID));
         List<String> dump = problems.isEmpty() ? new Dump(file, top, servers, upstreams, formats).lines() : List.of();
         return new Loaded(config, List.copyOf(tls), dump);
     }

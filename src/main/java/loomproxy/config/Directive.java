@@ -95,6 +95,10 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     /** Open sessions per client address in a server block; unset = no limit. */
     static final Directive<Integer> LIMIT_CONN_PER_ADDR = both("limit_conn_per_addr", (v, d) -> LimitValues.connections(v), null);
     static final Directive<LogLevel> LIMIT_CONN_LOG_LEVEL = both("limit_conn_log_level", (v, d) -> LimitValues.logLevel(v), "error");
+    /** SPEC §11: off unless set; {@code on} takes every default. Top level (inherited) or per block. */
+    static final Directive<Optional<HealthCheck>> HEALTH_CHECK = both("health_check", (v, d) -> HealthValues.parse(v), "off");
+    /** How often names of servers with {@code resolve} are looked up again (SPEC §11). */
+    static final Directive<Duration> RESOLVER_VALID = top("resolver_valid", (v, d) -> Values.positiveDuration(v), "30s");
     /** Written {@code upstream.NAME = server, ...}. */
     static final Directive<List<UpstreamServer>> UPSTREAM = new Directive<>("upstream", Scope.UPSTREAM, (v, d) -> UpstreamValues.parse(v), null);
 
@@ -103,9 +107,8 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
             PROXY_PROTOCOL, SOCKET_KEEPALIVE, SSL, SSL_CERTIFICATE, SSL_CERTIFICATE_KEY, SSL_PASSWORD_FILE,
             SSL_TRUSTED_CERTIFICATE, SSL_CRL, SSL_VERIFY, SSL_VERIFY_DEPTH, SSL_NAME, SSL_SERVER_NAME,
             SSL_PROTOCOLS, SSL_CIPHERS, SSL_CONF_COMMAND, SSL_SESSION_REUSE, ERROR_LOG, ACCESS_LOG, LOG_FORMAT,
-            SHUTDOWN_TIMEOUT, TLS_RELOAD_INTERVAL, ADMIN_LISTEN, ADMIN_ALLOW, UPSTREAM,
-            ALLOW, DENY, LIMIT_CONN, LIMIT_CONN_PER_ADDR, LIMIT_CONN_LOG_LEVEL,
-            refused("resolver_valid", Scope.TOP), refused("health_check", Scope.UPSTREAM));
+            SHUTDOWN_TIMEOUT, TLS_RELOAD_INTERVAL, ADMIN_LISTEN, ADMIN_ALLOW, UPSTREAM, HEALTH_CHECK, RESOLVER_VALID,
+            ALLOW, DENY, LIMIT_CONN, LIMIT_CONN_PER_ADDR, LIMIT_CONN_LOG_LEVEL);
 
     static Optional<Directive<?>> named(String name) {
         return ALL.stream().filter(d -> d.name.equals(name)).findFirst();
@@ -164,9 +167,5 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
 
     private static <T> Directive<T> top(String name, Kind<T> kind, String dflt) {
         return new Directive<>(name, Scope.TOP, kind, dflt);
-    }
-
-    private static Directive<Void> refused(String name, Scope scope) {
-        return new Directive<>(name, scope, null, null);
     }
 }

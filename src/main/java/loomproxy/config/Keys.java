@@ -73,6 +73,11 @@ final class Keys {
         }
         String group = name(rest.substring(0, dot));
         String key = rest.substring(dot + 1);
+        if (Directive.named(key).filter(x -> x.scope() == Directive.Scope.BOTH).isPresent()) {
+            // NGINX Plus writes health_check in the server {} that proxies to the group, not in the upstream.
+            throw new InvalidValueException("not valid in an upstream; set it in the server block that proxies to"
+                    + " upstream " + group + " (server.NAME." + key + "), or at top level for every block");
+        }
         Directive<?> known = Directive.named(key).filter(x -> x.scope() == Directive.Scope.UPSTREAM && x != Directive.UPSTREAM)
                 .orElseThrow(() -> new InvalidValueException("unknown directive; the servers of a group are written upstream."
                         + group + " = host:port, ..."));

@@ -36,7 +36,8 @@ final class ServerBuilder {
                 get(Directive.CONNECT_TIMEOUT), get(Directive.TIMEOUT), get(Directive.NEXT_UPSTREAM),
                 get(Directive.NEXT_UPSTREAM_TRIES), get(Directive.NEXT_UPSTREAM_TIMEOUT), get(Directive.HALF_CLOSE),
                 get(Directive.BUFFER_SIZE), get(Directive.UPLOAD_RATE), get(Directive.DOWNLOAD_RATE),
-                get(Directive.PROXY_PROTOCOL), get(Directive.SOCKET_KEEPALIVE), access(), limits(), tls(), sources()));
+                get(Directive.PROXY_PROTOCOL), get(Directive.SOCKET_KEEPALIVE), access(), limits(), tls(), sources(),
+                get(Directive.HEALTH_CHECK)));
     }
 
     /**

@@ -2,12 +2,14 @@ package loomproxy.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One {@code server.NAME.*} block after top-level inheritance, with NGINX's defaults filled in.
  * {@code upstream} is the resolved {@code proxy_pass} target (a named group, or the implicit
  * one-server group for {@code host:port}). Rates are bytes per second, 0 = unlimited. {@code access}
  * and {@code limits} are SPEC §9's allow/deny rules and limit_conn*.
+ * {@code healthCheck} is empty when the block checks nothing (SPEC §11).
  */
 public record ServerConfig(String name,
                            List<ListenAddress> listen,
@@ -26,4 +28,5 @@ public record ServerConfig(String name,
                            AccessRules access,
                            ConnLimits limits,
                            TlsConfig tls,
-                           Sources sources) {}
+                           Sources sources,
+                           Optional<HealthCheck> healthCheck) {}

@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code upstream.NAME = host:port [weight=N] [max_fails=N] [fail_timeout=T] [max_conns=N] [backup] [down], ...}:
+ * {@code upstream.NAME = host:port [weight=N] [max_fails=N] [fail_timeout=T] [max_conns=N] [backup] [down] [resolve], ...}:
  * the server lines of an NGINX stream {@code upstream} block, one per comma-separated entry.
+ * {@code resolve} (NGINX 1.27.3, NGINX Plus) looks the name up again every {@code resolver_valid}.
  */
 final class UpstreamValues {
     private UpstreamValues() {}
@@ -49,6 +50,7 @@ final class UpstreamValues {
         int maxConns = 0;
         boolean backup = false;
         boolean down = false;
+        boolean resolve = false;
         for (String param : words.subList(1, words.size())) {
             String name = param.substring(0, param.indexOf('=') + 1);
             String v = param.substring(name.length());
@@ -59,10 +61,15 @@ final class UpstreamValues {
                 case "max_conns=" -> maxConns = Values.number(v, 0);
                 case "backup" -> backup = true;
                 case "down" -> down = true;
+                case "resolve" -> resolve = true;
                 default -> throw new InvalidValueException("invalid parameter \"" + param + "\" in \"" + entry
-                        + "\", a server takes weight=N max_fails=N fail_timeout=T max_conns=N backup down");
+                        + "\", a server takes weight=N max_fails=N fail_timeout=T max_conns=N backup down resolve");
             }
         }
-        return new UpstreamServer(address, weight, maxFails, failTimeout, maxConns, backup, down);
+        if (resolve && address.isIpLiteral()) {
+            throw new InvalidValueException("resolve in \"" + entry + "\" names an IP address, which has nothing to look up;"
+                    + " remove resolve or write a host name");
+        }
+        return new UpstreamServer(address, weight, maxFails, failTimeout, maxConns, backup, down, resolve);
     }
 }

@@ -66,6 +66,29 @@ public final class Metrics {
         }
     }
 
+    /**
+     * After DNS changed {@code group}'s servers (SPEC §11): series of servers that went disappear,
+     * new ones appear at zero, and the JMX beans follow.
+     */
+    public void refresh(UpstreamGroup group) {
+        lock.lock();
+        try {
+            UpstreamMetrics upstream = upstreams.get(group.name());
+            if (upstream == null) {
+                return;
+            }
+            upstream.use(group);
+            for (ServerMetrics s : servers.values()) {
+                if (s.upstream == upstream) {
+                    s.peersChanged();
+                }
+            }
+            syncJmx();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Keeps only the blocks named (the configuration now running) and the groups they use. */
     public void retain(Collection<String> serverNames) {
         lock.lock();

@@ -17,7 +17,7 @@ final class PeerBean implements PeerMXBean {
     }
 
     private Optional<PeerView> view() {
-        return group.view().stream().filter(v -> v.name().equals(name)).findFirst();
+        return group.view(metrics.servers()).stream().filter(v -> v.name().equals(name)).findFirst();
     }
 
     private PeerMetrics peer() {
@@ -41,7 +41,7 @@ final class PeerBean implements PeerMXBean {
 
     @Override
     public boolean isUp() {
-        return group.view().stream().anyMatch(v -> v.name().equals(name) && v.up());
+        return group.view(metrics.servers()).stream().anyMatch(v -> v.name().equals(name) && v.up());
     }
 
     @Override
@@ -51,7 +51,7 @@ final class PeerBean implements PeerMXBean {
 
     @Override
     public int getSessionsActive() {
-        return group.view().stream().filter(v -> v.name().equals(name)).mapToInt(PeerView::sessions).sum();
+        return group.view(metrics.servers()).stream().filter(v -> v.name().equals(name)).mapToInt(PeerView::sessions).sum();
     }
 
     @Override

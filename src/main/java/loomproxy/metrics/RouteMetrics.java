@@ -2,6 +2,7 @@ package loomproxy.metrics;
 
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,13 @@ public final class RouteMetrics {
     final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
     /** The certificate this block saw in its latest full handshake with the server. */
     volatile Expiry certificate;
+    /** This block's health check probes of the server, by result (SPEC §11); never a session's. */
+    final Map<String, LongAdder> checks = new ConcurrentHashMap<>();
+    /** The latest of them; null before the first. */
+    volatile Check lastCheck;
+
+    /** One health check probe: when it ended, its result ({@code ok} or a reason), and the check's verdict after it. */
+    public record Check(Instant time, String result, boolean healthy) {}
 
     RouteMetrics(String server, PeerMetrics peer, InstantSource clock) {
         this.server = server;
@@ -57,6 +65,21 @@ public final class RouteMetrics {
     public void failed(String reason) {
         failures.computeIfAbsent(reason, r -> new LongAdder()).increment();
         peer.lastFailure = new PeerMetrics.Failure(clock.instant(), reason);
+    }
+
+    /**
+     * A health check probe of the server by this block ended with {@code result}: {@code ok}, a
+     * reason of SPEC §4 or a connect reason, {@code expect} or {@code timeout}; {@code healthy} is
+     * the check's verdict after it.
+     */
+    public void checked(String result, boolean healthy) {
+        checks.computeIfAbsent(result, r -> new LongAdder()).increment();
+        lastCheck = new Check(clock.instant(), result, healthy);
+    }
+
+    /** The latest health check probe of the server by this block; null before the first. */
+    public Check lastCheck() {
+        return lastCheck;
     }
 
     private static Expiry leaf(SSLSession session) {

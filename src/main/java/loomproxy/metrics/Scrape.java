@@ -90,8 +90,14 @@ final class Scrape {
             }
         }
         peerStates();
-        out.family("loomproxy_health_checks_total", "counter", "Active health check probes, by result (no samples:"
-                + " health checks are not in this version).");
+        out.family("loomproxy_health_checks_total", "counter", "Active health check probes of an upstream server by"
+                + " a server block, by result: ok, a TLS or connect failure reason, expect or timeout.");
+        for (ServerMetrics s : metrics.servers()) {
+            for (RouteMetrics r : s.routes.values()) {
+                r.checks.forEach((result, n) -> out.sample("loomproxy_health_checks_total", n.sum(), "server", s.name,
+                        "upstream", r.peer.upstream, "peer", r.peer.name, "result", result));
+            }
+        }
     }
 
     /** peer_up and peer_sessions_active; a server listed twice in a group is one series (up if either is). */

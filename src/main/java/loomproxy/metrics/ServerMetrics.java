@@ -37,6 +37,8 @@ public final class ServerMetrics {
     volatile List<Expiry> crls = List.of();
     /** proxy_ssl on: its group's servers get handshake series. */
     volatile boolean tls;
+    /** health_check on: the status page shows this block's verdict on each server of its group. */
+    volatile boolean checking;
 
     ServerMetrics(String name, InstantSource clock) {
         this.name = name;
@@ -108,6 +110,17 @@ public final class ServerMetrics {
         return ended[STATUSES.indexOf(status)].sum();
     }
 
+    /** Whether this block runs an active health check of its group (SPEC §11). */
+    public void checking(boolean on) {
+        checking = on;
+    }
+
+    /** This block's latest health check probe of {@code peerName}; null when it checks nothing or has not probed it yet. */
+    RouteMetrics.Check lastCheck(String peerName) {
+        RouteMetrics route = routes.get(peerName);
+        return checking && route != null ? route.lastCheck : null;
+    }
+
     public List<InetSocketAddress> listeners() {
         return listeners;
     }
@@ -137,6 +150,12 @@ public final class ServerMetrics {
         clientCertificates = List.copyOf(client);
         trustedCertificates = List.copyOf(trusted);
         crls = List.copyOf(revocations);
+    }
+
+    /** Its group's servers changed (DNS): counters of servers that went are dropped, the rest carry on. */
+    void peersChanged() {
+        routes.keySet().retainAll(upstream.peerNames());
+        byPeer.clear();
     }
 
     /** A status outside SPEC §5's list would be a bug of ours: it counts as 500, internal error. */

@@ -1,5 +1,6 @@
 package loomproxy.metrics;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,9 +44,9 @@ public final class UpstreamMetrics {
         return name;
     }
 
-    /** Each server as the status page shows it, in the group's order. */
-    public List<PeerView> view() {
-        return states().stream().map(s -> PeerView.of(this, s)).toList();
+    /** Each server as the status page shows it, in the group's order; {@code servers}: the blocks, for their health checks. */
+    public List<PeerView> view(Collection<ServerMetrics> servers) {
+        return states().stream().map(s -> PeerView.of(this, s, servers)).toList();
     }
 
     /** Each server's state now, in the group's order (primary servers, then backups); empty when unregistered. */

@@ -1,5 +1,6 @@
 package loomproxy.proxy;
 
+import java.net.InetAddress;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +19,8 @@ import loomproxy.upstream.UpstreamGroup;
 
 /**
  * The server blocks of one configuration, built so that whatever did not change is kept (SPEC §7):
- * an upstream group whose server list is the same is the same object, with its state; a changed one
+ * an upstream group whose server list is the same and resolves to the same addresses is the same
+ * object, with its state; a changed one
  * is new but its servers that stay keep their failure state; a block whose TLS settings and file
  * contents are the same keeps its TLS (the SSLContext and its session cache), and a changed one gets
  * a new context, so no session is resumed across a change of trust.
@@ -27,15 +29,19 @@ import loomproxy.upstream.UpstreamGroup;
  */
 record Generation(List<Block> blocks, int tlsKept) {
 
-    /** Builds {@code config}'s blocks; problems (TLS files) go to {@code problems}, which the caller throws. */
+    /**
+     * Builds {@code config}'s blocks; problems (TLS files, names that do not resolve) go to
+     * {@code problems}, which the caller throws.
+     */
     static Generation build(ProxyConfig config, List<Block> previous, Metrics metrics, System.Logger log,
-                            Problems problems) {
+                            Problems problems, Resolver resolver) {
         Map<String, UpstreamGroup> groups = new HashMap<>();
+        Map<String, List<InetAddress>> answers = Resolver.load();
         List<Block> blocks = new ArrayList<>();
         int kept = 0;
         for (ServerConfig server : config.servers()) {
-            UpstreamGroup group = groups.computeIfAbsent(server.upstream().name(),
-                    name -> group(server.upstream(), previous, log));
+            UpstreamGroup group = groups.computeIfAbsent(server.upstream().name(), name -> group(server.upstream(),
+                    resolver.addresses(server.upstream(), key(server), config.resolverValid(), answers, problems), previous, log));
             Optional<Block> before = previous.stream().filter(b -> b.name().equals(server.name())).findFirst();
             Optional<UpstreamTls> tls = before.flatMap(b -> sameTls(b, server));
             if (tls.isPresent()) {
@@ -48,13 +54,21 @@ record Generation(List<Block> blocks, int tlsKept) {
         return new Generation(List.copyOf(blocks), kept);
     }
 
-    private static UpstreamGroup group(UpstreamGroupConfig config, List<Block> previous, System.Logger log) {
+    /** Where a problem with the servers of {@code server}'s group is reported: the key that names them. */
+    private static String key(ServerConfig server) {
+        String group = server.upstream().name();
+        return group.contains(":") ? "server." + server.name() + ".proxy_pass" : "upstream." + group;
+    }
+
+    /** The group as it was when nothing changed (servers and their addresses), else a new one with the state of the servers that stay. */
+    private static UpstreamGroup group(UpstreamGroupConfig config, List<List<InetAddress>> addresses, List<Block> previous,
+                                       System.Logger log) {
         Optional<UpstreamGroup> before = previous.stream().map(Block::group)
                 .filter(g -> g.name().equals(config.name())).findFirst();
-        if (before.isPresent() && before.get().sameAs(config)) {
+        if (before.isPresent() && before.get().sameAs(config, addresses)) {
             return before.get();
         }
-        UpstreamGroup group = new UpstreamGroup(config, InstantSource.system(), log);
+        UpstreamGroup group = new UpstreamGroup(config, addresses, InstantSource.system(), log);
         before.ifPresent(group::carryOver);
         return group;
     }

@@ -2,6 +2,7 @@ package loomproxy.proxy;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import loomproxy.admin.AdminServer;
 import loomproxy.config.AdminConfig;
 import loomproxy.config.ConfigException;
@@ -45,6 +47,12 @@ public final class Proxy {
     private volatile Duration tlsReloadInterval;
     private Deadlines deadlines;
     private ListenerSet listeners;
+    /** Active health checks (SPEC §11), following every change of the blocks. */
+    private HealthChecks health;
+    /** DNS for upstream servers (SPEC §11): at every load, and every resolver_valid for servers with resolve. */
+    private final Resolver resolver;
+    private volatile Duration resolverValid;
+    private Thread resolving;
     /** The TLS fingerprint a rotation last failed to load, per block, so the failure is logged once. */
     private final Map<String, TlsFiles> refused = new HashMap<>();
     /** Shutdown has begun: no more reloads or rotations, and /healthz says 503 (SPEC §10). */
@@ -52,8 +60,11 @@ public final class Proxy {
     /** Shutdown is over: the sweeper and the watcher end. */
     private volatile boolean stopped;
 
-    private Proxy(List<Block> blocks, ProxyConfig config, System.Logger log, Sessions sessions, Metrics metrics) {
+    private Proxy(List<Block> blocks, ProxyConfig config, System.Logger log, Sessions sessions, Metrics metrics,
+                  Resolver resolver) {
         this.blocks = blocks;
+        this.resolver = resolver;
+        this.resolverValid = config.resolverValid();
         this.tlsReloadInterval = config.tlsReloadInterval();
         this.admin = config.admin();
         this.log = log;
@@ -61,13 +72,26 @@ public final class Proxy {
         this.metrics = metrics;
     }
 
-    /** Builds every block; reports all problems at once; warnings go to {@code problems} too. */
+    /**
+     * Builds every block, looking up the upstream servers' names with the JDK's resolver; reports all
+     * problems at once; warnings go to {@code problems} too.
+     */
     public static Proxy prepare(ProxyConfig config, System.Logger log, AccessLog accessLog, Problems problems)
             throws ConfigException {
+        return prepare(config, log, accessLog, problems, Resolver.SYSTEM);
+    }
+
+    /**
+     * As {@link #prepare(ProxyConfig, System.Logger, AccessLog, Problems)}, with names looked up by
+     * {@code lookup} (tests): a name's addresses, in order, or none when it does not resolve.
+     */
+    public static Proxy prepare(ProxyConfig config, System.Logger log, AccessLog accessLog, Problems problems,
+                                Function<String, List<InetAddress>> lookup) throws ConfigException {
         Metrics metrics = new Metrics(config.file(), InstantSource.system());
-        Generation first = Generation.build(config, List.of(), metrics, log, problems);
+        Resolver resolver = new Resolver(lookup, log);
+        Generation first = Generation.build(config, List.of(), metrics, log, problems, resolver);
         problems.throwIfAny();
-        return new Proxy(first.blocks(), config, log, new Sessions(accessLog, log), metrics);
+        return new Proxy(first.blocks(), config, log, new Sessions(accessLog, log), metrics, resolver);
     }
 
     /**
@@ -87,17 +111,23 @@ public final class Proxy {
             }
             listeners.apply(blocks);
             recordListeners();
+            health = new HealthChecks(deadlines, log);
+            health.apply(blocks);
         } catch (IOException | RuntimeException e) {
             if (adminServer != null) {
                 adminServer.close();
             }
             metrics.stopJmx();
             listeners.closeAll();
+            if (health != null) {
+                health.stop();
+            }
             deadlines.close();
             throw e;
         }
         Thread.ofPlatform().daemon().name("idle sweeper").start(() -> sessions.sweepIdle(this::sweepTick, () -> !stopped));
         Thread.ofPlatform().daemon().name("tls watcher").start(this::watchTlsFiles);
+        resolving = Thread.ofVirtual().name("resolver").start(this::resolveAgain);
         listeners.addresses().forEach((name, addresses) -> log.log(Level.INFO, "server " + name + " listening on "
                 + addresses.stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()));
     }
@@ -116,7 +146,7 @@ public final class Proxy {
             if (draining) {
                 throw new IOException("the proxy is shutting down");
             }
-            Generation generation = Generation.build(next, blocks, metrics, log, problems);
+            Generation generation = Generation.build(next, blocks, metrics, log, problems, resolver);
             problems.throwIfAny();
             AdminServer newAdmin = next.admin().equals(admin) ? null : startAdmin(next.admin());
             try {
@@ -135,9 +165,14 @@ public final class Proxy {
                 admin = next.admin();
             }
             blocks = generation.blocks();
+            health.apply(blocks);
             metrics.retain(blocks.stream().map(Block::name).toList());
             recordListeners();
             tlsReloadInterval = next.tlsReloadInterval();
+            resolverValid = next.resolverValid();
+            if (resolving != null) {
+                LockSupport.unpark(resolving); // the new resolver_valid counts from now, not after the old one
+            }
             sessions.accessLog(accessLog);
             long tls = generation.blocks().stream().filter(b -> b.tls().isPresent()).count();
             return generation.blocks().size() + " server blocks, TLS kept for " + generation.tlsKept() + " of " + tls;
@@ -169,6 +204,7 @@ public final class Proxy {
             if (changed) {
                 listeners.apply(next);
                 blocks = List.copyOf(next);
+                health.apply(blocks);
             }
         } catch (IOException e) {
             // Same addresses and parameters as before: nothing is bound anew, so this cannot happen.
@@ -214,6 +250,43 @@ public final class Proxy {
                     log.log(Level.ERROR, "tls watcher: internal error: " + e);
                 }
             }
+        }
+    }
+
+    /**
+     * Every resolver_valid, the names of servers with {@code resolve} are looked up again (SPEC §11).
+     * The lookups run without the lock for changes (DNS may be slow); what they found is applied
+     * under it, to groups still in use: the group's servers, its health checks and its metrics.
+     */
+    private void resolveAgain() {
+        while (!stopped) {
+            LockSupport.parkNanos(resolverValid.toNanos());
+            if (stopped) {
+                return;
+            }
+            try {
+                for (var group : blocks.stream().map(Block::group).distinct().filter(Resolver::resolving).toList()) {
+                    resolveAgain(group);
+                }
+            } catch (RuntimeException e) {
+                log.log(Level.ERROR, "resolver: internal error: " + e);
+            }
+        }
+    }
+
+    private void resolveAgain(loomproxy.upstream.UpstreamGroup group) {
+        var found = resolver.lookUpAgain(group);
+        changes.lock();
+        try {
+            if (draining || blocks.stream().noneMatch(b -> b.group() == group)) {
+                return; // a reload replaced it; the reload looked its names up itself
+            }
+            if (resolver.apply(group, found)) {
+                health.sync(group);
+                metrics.refresh(group);
+            }
+        } finally {
+            changes.unlock();
         }
     }
 
@@ -281,6 +354,16 @@ public final class Proxy {
         }
     }
 
+    /** Each block's health verdict on each server it checks, for tests in this package. */
+    Map<String, Map<loomproxy.upstream.Peer, Boolean>> healthVerdicts() {
+        changes.lock();
+        try {
+            return health == null ? Map.of() : health.verdicts();
+        } finally {
+            changes.unlock();
+        }
+    }
+
     /** The server blocks now serving, for tests in this package (their upstream groups' counters). */
     List<Block> blocks() {
         return blocks;
@@ -307,6 +390,9 @@ public final class Proxy {
             if (listeners != null) {
                 listeners.closeAll();
             }
+            if (health != null) {
+                health.stop();
+            }
         } finally {
             changes.unlock();
         }
@@ -324,6 +410,9 @@ public final class Proxy {
             return drained;
         } finally {
             stopped = true;
+            if (resolving != null) {
+                LockSupport.unpark(resolving);
+            }
             if (deadlines != null) {
                 deadlines.close();
             }

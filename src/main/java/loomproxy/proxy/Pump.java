@@ -29,7 +29,7 @@ final class Pump implements Runnable {
     private long bytes;
     private End end;
     private IOException failure;
-    private boolean failedOnWrite;
+    private volatile boolean failedOnWrite;
     /** True while blocked handing bytes to {@code to}: a pump stuck here at the idle timeout means {@code to} stalled. */
     private volatile boolean writing;
 

@@ -134,6 +134,13 @@ final class Session implements Runnable {
                 // The upstream went away while we wrote to it; why (a TLS alert, say) is still on
                 // its way to the other pump, which will read it or an EOF at once.
                 ending.awaitBoth(ALERT_GRACE.toNanos());
+            } else if (first == down && first.end() == Pump.End.EOF && (up.writing() || up.failedOnWrite())
+                    && ending.awaitBoth(ALERT_GRACE.toNanos()) && up.end() == Pump.End.ERROR) {
+                // The other order of the same thing: JSSE turns a write that meets the upstream's
+                // reset into a fatal close of the whole connection, so the upstream reader may see
+                // an EOF before the writer's exception is out. The reset is what ended the session:
+                // it is logged, and the client is reset too, never given a cut stream as whole.
+                first = up;
             }
             endNow(first);
         }

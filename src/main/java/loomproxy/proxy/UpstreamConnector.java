@@ -116,7 +116,7 @@ final class UpstreamConnector {
             return Optional.empty();
         }
         try {
-            InetSocketAddress address = new InetSocketAddress(peer.address().host(), peer.address().port());
+            InetSocketAddress address = peer.socketAddress(peer.address().port());
             if (address.isUnresolved()) {
                 throw new UnknownHostException(peer.address().host());
             }
@@ -175,7 +175,7 @@ final class UpstreamConnector {
                                        SessionFacts.Try attempt, SessionFacts facts, long started) throws HandshakeFailure {
         try {
             long handshaking = System.nanoTime();
-            UpstreamTls.Established tlsSession = tls.handshake(plain, peer.address(), deadline::passed);
+            UpstreamTls.Established tlsSession = tls.handshake(plain, peer.address(), peer.host(), deadline::passed);
             if (!deadline.disarm()) {
                 tlsSession.ticketsArrived().run();
                 throw HandshakeFailure.timeout();
@@ -199,7 +199,7 @@ final class UpstreamConnector {
         }
     }
 
-    private static String connectReason(IOException e, Duration timeout) {
+    static String connectReason(IOException e, Duration timeout) {
         if (e instanceof SocketTimeoutException) {
             return "timed out after " + timeout.toMillis() + "ms (proxy_connect_timeout)";
         }

@@ -3,6 +3,7 @@ package loomproxy.tls;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.locks.ReentrantLock;
+import loomproxy.config.HostPort;
 
 /**
  * Lets concurrent connections to one upstream server each resume a session of their own.
@@ -14,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * So each server gets up to {@link #MAX} keys, "slots": a connection takes a slot that holds a fresh
  * ticket (or a new one), and gives it back once the server's NewSessionTicket has had a chance to
  * arrive (after the first bytes from the upstream, or at the end of the session). A slot's key is the
- * server's host with {@code #N} appended ({@link #cacheHost}); '#' cannot occur in a host name, so
+ * server's host (and address) with {@code #N} appended ({@link #cacheHost}); '#' cannot occur in a host name, so
  * {@link #hostOf} recovers the host, and every slot of a server still names only that server: a
  * session is never offered to another one.
  */
@@ -27,8 +28,20 @@ final class TicketSlots {
     private int created;
     private int overflow;
 
-    /** JSSE's cache key host for a slot of {@code host}; slot 0 is the plain host. */
-    static String cacheHost(String host, int slot) {
+    /**
+     * One upstream server as JSSE's cache must tell it apart: its name as written (what the
+     * verifier checks) and the address it resolved to, since each address of a name is a server of
+     * its own and a session is never offered to another one (SPEC §4, §11).
+     */
+    record Key(String host, HostPort address) {}
+
+    /**
+     * JSSE's cache key host for a slot of {@code key}: the name, then the address when it differs
+     * (a name that resolved; an IP literal is its own address), then the slot when not 0. The
+     * address always has a '.' or ':' and a slot only digits, so no two keys meet.
+     */
+    static String cacheHost(Key key, int slot) {
+        String host = key.host().equals(key.address().host()) ? key.host() : key.host() + "#" + key.address().host();
         return slot == 0 ? host : host + "#" + slot;
     }
 

@@ -49,7 +49,7 @@ public final class UpstreamTls {
     private final String[] suites;
     private final String[] groups;
     private final KeyShares keyShares;
-    private final Map<HostPort, TicketSlots> slots = new ConcurrentHashMap<>();
+    private final Map<TicketSlots.Key, TicketSlots> slots = new ConcurrentHashMap<>();
     private final TlsMaterial material;
 
     UpstreamTls(TlsConfig config, TlsFiles files, KeyManager[] keys, TrustManager[] trust, List<String> protocols,
@@ -84,27 +84,67 @@ public final class UpstreamTls {
      * the reason is classified and the caller closes {@code connected}; the SSLSocket is never closed
      * here, since that would write to a peer that may have stopped reading.
      *
+     * @param server         the address connected to: sessions are kept per address (SPEC §4, §11)
+     * @param host           the server's name as written, the default proxy_ssl_name (SNI and the name checked)
      * @param deadlinePassed true once the caller's deadline reset the connection: the failure is then
      *                       {@code handshake_timeout}, whatever JSSE made of the closed socket
      */
-    public Established handshake(Socket connected, HostPort server, BooleanSupplier deadlinePassed)
+    public Established handshake(Socket connected, HostPort server, String host, BooleanSupplier deadlinePassed)
             throws HandshakeFailure {
-        SSLSocket socket;
-        TicketSlots serverSlots = shared == null ? null : slots.computeIfAbsent(server, s -> new TicketSlots());
+        TicketSlots.Key key = new TicketSlots.Key(host, server);
+        TicketSlots serverSlots = shared == null ? null : slots.computeIfAbsent(key, k -> new TicketSlots());
         int slot = serverSlots == null ? 0 : serverSlots.take();
         Runnable giveBack = once(serverSlots == null ? () -> { } : () -> serverSlots.give(slot));
+        SSLContext context;
         try {
-            SSLContext context = shared != null ? shared : newContext();
-            // The host given here is JSSE's session cache key (with the connected port) and nothing
-            // else we rely on: SNI is set explicitly below and the verifier recovers the real host.
-            socket = (SSLSocket) context.getSocketFactory().createSocket(connected,
-                    TicketSlots.cacheHost(server.host(), slot), server.port(), true);
-        } catch (IOException | GeneralSecurityException e) {
+            context = shared != null ? shared : newContext();
+        } catch (GeneralSecurityException e) {
             giveBack.run();
             throw new HandshakeFailure("handshake", "handshake: " + e.getMessage(), false, e);
         }
-        String name = config.name().orElse(server.host());
         KeyShares.Offer offer = keyShares.offer(server);
+        try {
+            Established established = establish(context, connected, TicketSlots.cacheHost(key, slot), server, host,
+                    offer, giveBack);
+            keyShares.succeeded(server, offer, established.protocol());
+            return established;
+        } catch (HandshakeFailure e) {
+            giveBack.run();
+            if (deadlinePassed.getAsBoolean()) {
+                throw HandshakeFailure.timeout();
+            }
+            throw keyShares.failed(server, offer, e) ? e.retryAtOnce() : e;
+        }
+    }
+
+    /**
+     * An active health check's handshake (SPEC §11): the block's certificate, verification, name and
+     * protocols, in a context of its own, so it is always a full handshake, never resumes a session,
+     * and leaves nothing behind for the sessions (no cached session, no key-share verdict).
+     */
+    public Established probe(Socket connected, HostPort server, String host, BooleanSupplier deadlinePassed)
+            throws HandshakeFailure {
+        try {
+            return establish(newContext(), connected, TicketSlots.cacheHost(new TicketSlots.Key(host, server), 0), server, host,
+                    KeyShares.Offer.DEFAULT, () -> { });
+        } catch (GeneralSecurityException e) {
+            throw new HandshakeFailure("handshake", "handshake: " + e.getMessage(), false, e);
+        } catch (HandshakeFailure e) {
+            throw deadlinePassed.getAsBoolean() ? HandshakeFailure.timeout() : e;
+        }
+    }
+
+    private Established establish(SSLContext context, Socket connected, String cacheHost, HostPort server, String host,
+                                  KeyShares.Offer offer, Runnable ticketsArrived) throws HandshakeFailure {
+        SSLSocket socket;
+        try {
+            // The host given here is JSSE's session cache key (with the connected port) and nothing
+            // else we rely on: SNI is set explicitly below and the verifier recovers the real host.
+            socket = (SSLSocket) context.getSocketFactory().createSocket(connected, cacheHost, server.port(), true);
+        } catch (IOException e) {
+            throw new HandshakeFailure("handshake", "handshake: " + e.getMessage(), false, e);
+        }
+        String name = config.name().orElse(host);
         try {
             socket.setUseClientMode(true);
             socket.setSSLParameters(parameters(name, offer));
@@ -114,16 +154,10 @@ public final class UpstreamTls {
             // JSSE has no "was this resumed" call; a resumed session keeps the creation time of the
             // handshake that made it (TLS 1.2 and 1.3 alike), which predates this one.
             boolean reused = session.getCreationTime() < started;
-            keyShares.succeeded(server, offer, session.getProtocol());
             return new Established(socket, session.getProtocol(), CipherStrings.opensslName(session.getCipherSuite()),
-                    name, reused, giveBack);
+                    name, reused, ticketsArrived);
         } catch (IOException e) {
-            giveBack.run();
-            if (deadlinePassed.getAsBoolean()) {
-                throw HandshakeFailure.timeout();
-            }
-            HandshakeFailure failure = FailureReasons.classify(e, askedForCertificate(socket));
-            throw keyShares.failed(server, offer, failure) ? failure.retryAtOnce() : failure;
+            throw FailureReasons.classify(e, askedForCertificate(socket));
         } finally {
             askedForCertificate(socket);
         }

@@ -1,17 +1,20 @@
 package loomproxy.upstream;
 
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import loomproxy.config.UpstreamGroupConfig;
 import loomproxy.config.UpstreamServer;
@@ -20,7 +23,8 @@ import loomproxy.config.UpstreamServer;
  * An {@code upstream.NAME} group balanced as NGINX's stream round robin
  * ({@code src/stream/ngx_stream_upstream_round_robin.c}): smooth weighted round robin over the
  * primary servers, the backup servers only when no primary is usable, and passive failure
- * accounting ({@code max_fails} within {@code fail_timeout}).
+ * accounting ({@code max_fails} within {@code fail_timeout}); a server an active health check finds
+ * unhealthy is skipped like a {@code down} one (SPEC §11).
  *
  * <p>Sessions on many virtual threads pick at once, so all peer state sits behind one
  * {@link ReentrantLock} per group (a {@code synchronized} block would pin the carrier thread on
@@ -32,55 +36,155 @@ import loomproxy.config.UpstreamServer;
 public final class UpstreamGroup {
     private final String name;
     private final List<UpstreamServer> servers;
-    private final List<Peer> primary;
-    private final List<Peer> backup;
+    /**
+     * Each server line's peers, in line order: the server as written, or one peer per address its
+     * name resolved to, in the resolver's order (SPEC §11). Changed only under the lock.
+     */
+    private final List<List<Peer>> entries;
+    /** Rebuilt from {@link #entries} under the lock; read without it where a snapshot will do. */
+    private volatile List<Peer> primary;
+    private volatile List<Peer> backup;
+    /** Peers DNS no longer returns that still have connections; they leave when the last one ends. */
+    private final List<Peer> draining = new ArrayList<>();
     /** NGINX {@code peers->single}: one primary and no backup is never marked failed. */
-    private final boolean single;
+    private boolean single;
     private final InstantSource clock;
     private final System.Logger log;
     private final ReentrantLock lock = new ReentrantLock();
 
+    /** Every server as written, one peer each, its host looked up at each connect (tests of balancing). */
     public UpstreamGroup(UpstreamGroupConfig config, InstantSource clock, System.Logger log) {
+        this(config, null, clock, log);
+    }
+
+    /**
+     * @param addresses per server line, the addresses its name resolved to (an IP literal: itself);
+     *                  empty for a {@code resolve} server whose name does not resolve yet; null: as written
+     */
+    public UpstreamGroup(UpstreamGroupConfig config, List<List<InetAddress>> addresses, InstantSource clock,
+                         System.Logger log) {
         this.name = config.name();
         this.servers = List.copyOf(config.servers());
-        this.primary = peers(config, false);
-        this.backup = peers(config, true);
-        if (primary.isEmpty()) {
+        if (servers.stream().allMatch(UpstreamServer::backup)) {
             // NGINX refuses the same group at startup: "no servers in upstream".
             throw new IllegalArgumentException(config.where() + ": upstream." + name
                     + ": no servers in upstream: add at least one server without backup");
         }
-        this.single = primary.size() == 1 && backup.isEmpty();
+        this.entries = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            UpstreamServer server = servers.get(i);
+            List<Peer> peers = new ArrayList<>();
+            if (addresses == null) {
+                peers.add(new Peer(server));
+            } else {
+                new LinkedHashSet<>(addresses.get(i)).forEach(a -> peers.add(new Peer(server, a)));
+            }
+            entries.add(peers);
+        }
         this.clock = clock;
         this.log = log;
+        rebuild();
     }
 
-    private static List<Peer> peers(UpstreamGroupConfig config, boolean backup) {
-        return config.servers().stream().filter(s -> s.backup() == backup).map(Peer::new).toList();
+    /** The pick lists from {@link #entries} (lock held, or still constructing). */
+    private void rebuild() {
+        List<Peer> p = new ArrayList<>();
+        List<Peer> b = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            (servers.get(i).backup() ? b : p).addAll(entries.get(i));
+        }
+        primary = List.copyOf(p);
+        backup = List.copyOf(b);
+        single = p.size() == 1 && b.isEmpty();
     }
 
     public String name() {
         return name;
     }
 
-    /** True when {@code config} lists exactly this group's servers, so a reload can keep this group as it is. */
-    public boolean sameAs(UpstreamGroupConfig config) {
-        return name.equals(config.name()) && servers.equals(config.servers());
+    /** The server lines as configured, each with its parameters. */
+    public List<UpstreamServer> lines() {
+        return servers;
+    }
+
+    /**
+     * True when {@code config} lists exactly this group's servers and they resolve to the addresses
+     * this group has now, so a reload can keep this group as it is.
+     */
+    public boolean sameAs(UpstreamGroupConfig config, List<List<InetAddress>> addresses) {
+        if (!name.equals(config.name()) || !servers.equals(config.servers())) {
+            return false;
+        }
+        lock.lock();
+        try {
+            for (int i = 0; i < entries.size(); i++) {
+                List<InetAddress> now = entries.get(i).stream().map(Peer::resolved).toList();
+                if (!now.equals(List.copyOf(new LinkedHashSet<>(addresses.get(i))))) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A {@code resolve} server's name now resolves to {@code addresses} (SPEC §11): addresses it
+     * keeps keep their peer and its state; new ones become peers; a peer whose address went is
+     * no longer chosen and leaves once its open connections end (they are not touched). The order
+     * is the resolver's.
+     *
+     * @return true when the group's servers changed
+     */
+    public boolean update(int line, List<InetAddress> addresses) {
+        lock.lock();
+        try {
+            List<Peer> current = entries.get(line);
+            List<Peer> next = new ArrayList<>();
+            for (InetAddress address : new LinkedHashSet<>(addresses)) {
+                Peer kept = current.stream().filter(p -> address.equals(p.resolved())).findFirst().orElse(null);
+                next.add(kept != null ? kept : new Peer(servers.get(line), address));
+            }
+            if (next.equals(current)) {
+                return false;
+            }
+            for (Peer gone : current) {
+                if (!next.contains(gone) && gone.conns > 0) {
+                    gone.draining = true;
+                    draining.add(gone);
+                }
+            }
+            entries.set(line, next);
+            rebuild();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The servers server line {@code line} stands for now: one per address its name resolves to. */
+    public List<Peer> peersOf(int line) {
+        lock.lock();
+        try {
+            return List.copyOf(entries.get(line));
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
      * After a reload that changed this group's list: each server that is still at the same address
-     * keeps the failure state it had in {@code previous} (fails, the failure window,
-     * effective_weight), as SPEC §7 asks. Its open connections stay counted where they were made:
-     * those sessions release them on the previous group. Matched by address, in list order, since a
-     * group may list one address twice.
+     * keeps the failure and health state it had in {@code previous} (fails, the failure window,
+     * effective_weight, the health checks' verdicts), as SPEC §7 asks. Its open connections stay
+     * counted where they were made: those sessions release them on the previous group. Matched by
+     * address, in list order, since a group may list one address twice.
      */
     public void carryOver(UpstreamGroup previous) {
         previous.lock.lock();
         lock.lock();
         try {
-            List<Peer> before = new ArrayList<>(previous.primary);
-            before.addAll(previous.backup);
+            List<Peer> before = previous.allPeers();
             for (Peer peer : allPeers()) {
                 for (Iterator<Peer> it = before.iterator(); it.hasNext(); ) {
                     Peer old = it.next();
@@ -110,17 +214,15 @@ public final class UpstreamGroup {
 
     /**
      * Each server's open connections (NGINX's {@code conns}, what {@code max_conns} limits), primary
-     * servers first, then backups; a snapshot taken under the group's lock. For reading only: the
-     * status page and peer metrics (SPEC §10), and tests that check no path leaks a slot.
+     * servers first, then backups, then servers DNS removed that still have some; a snapshot taken
+     * under the group's lock. For reading only: the status page and peer metrics (SPEC §10), and
+     * tests that check no path leaks a slot.
      */
     public Map<Peer, Integer> conns() {
         lock.lock();
         try {
             Map<Peer, Integer> conns = new LinkedHashMap<>();
-            for (Peer peer : primary) {
-                conns.put(peer, peer.conns);
-            }
-            for (Peer peer : backup) {
+            for (Peer peer : listed()) {
                 conns.put(peer, peer.conns);
             }
             return Collections.unmodifiableMap(conns);
@@ -129,13 +231,23 @@ public final class UpstreamGroup {
         }
     }
 
-    /** Every server's state now, primary servers first, then backups; a snapshot taken under the group's lock. */
+    private List<Peer> listed() {
+        List<Peer> all = allPeers();
+        all.addAll(draining);
+        return all;
+    }
+
+    /**
+     * Every server's state now, primary servers first, then backups, then servers DNS removed that
+     * still have connections (down: never chosen); a snapshot taken under the group's lock.
+     */
     public List<PeerState> states() {
         Instant now = clock.instant();
         lock.lock();
         try {
-            return java.util.stream.Stream.concat(primary.stream(), backup.stream())
-                    .map(p -> new PeerState(p, p.conns, p.fails, p.down(), !single && p.failed(now), p.full()))
+            return listed().stream()
+                    .map(p -> new PeerState(p, p.conns, p.fails, p.down() || p.draining, !single && p.failed(now),
+                            p.full(), p.healthy()))
                     .toList();
         } finally {
             lock.unlock();
@@ -164,12 +276,12 @@ public final class UpstreamGroup {
      * failure, which counts toward {@code max_fails}. Call exactly once per successful pick.
      */
     public void release(Peer peer, boolean failed) {
-        if (!primary.contains(peer) && !backup.contains(peer)) {
-            throw new IllegalArgumentException("upstream " + name + ": " + peer + " is not a server of this group");
-        }
         boolean disabled;
         lock.lock();
         try {
+            if (!primary.contains(peer) && !backup.contains(peer) && !draining.contains(peer)) {
+                throw new IllegalArgumentException("upstream " + name + ": " + peer + " is not a server of this group");
+            }
             disabled = releaseLocked(peer, failed);
         } finally {
             lock.unlock();
@@ -185,6 +297,12 @@ public final class UpstreamGroup {
             throw new IllegalStateException("upstream " + name + ": " + peer + " released more often than picked");
         }
         peer.conns--;
+        if (peer.draining) {
+            if (peer.conns == 0) {
+                draining.remove(peer);
+            }
+            return false;
+        }
         if (single) {
             return false;
         }
@@ -195,6 +313,45 @@ public final class UpstreamGroup {
         return false;
     }
 
+    /** Every server, primary servers first, then backups: what an active health check probes. */
+    public List<Peer> peers() {
+        return allPeers();
+    }
+
+    /**
+     * The verdict of server block {@code check}'s health check on {@code peer} (SPEC §11): an
+     * unhealthy server is not chosen until every check says it is healthy. Recorded only while
+     * {@code current} says the check still runs, tested under the lock that {@link #keepHealthOf}
+     * takes, so a check stopped by a reload cannot leave a verdict behind.
+     */
+    public void health(Peer peer, String check, boolean healthy, BooleanSupplier current) {
+        lock.lock();
+        try {
+            if (!current.getAsBoolean()) {
+                return;
+            }
+            if (healthy) {
+                peer.unhealthyBy.remove(check);
+            } else {
+                peer.unhealthyBy.add(check);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets the verdicts of every check not in {@code checks}: blocks removed, or no longer checking this group. */
+    public void keepHealthOf(Set<String> checks) {
+        lock.lock();
+        try {
+            for (Peer peer : allPeers()) {
+                peer.unhealthyBy.retainAll(checks);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * NGINX's {@code peers->single} branch: no weights, no failure accounting, only {@code down}
      * and {@code max_conns}. NGINX then ends the session's tries after one attempt; here the
@@ -202,7 +359,7 @@ public final class UpstreamGroup {
      */
     private Peer pickSingle(Set<Peer> tried) {
         Peer peer = primary.get(0);
-        return tried.contains(peer) || peer.down() || peer.full() ? null : peer;
+        return tried.contains(peer) || peer.down() || peer.full() || !peer.healthy() ? null : peer;
     }
 
     /**
@@ -239,7 +396,7 @@ public final class UpstreamGroup {
         Peer best = null;
         long total = 0; // a sum of int weights; a long, as Peer.currentWeight
         for (Peer peer : peers) {
-            if (tried.contains(peer) || peer.down() || peer.failed(now) || peer.full()) {
+            if (tried.contains(peer) || peer.down() || peer.failed(now) || peer.full() || !peer.healthy()) {
                 continue;
             }
             peer.currentWeight += peer.effectiveWeight;

@@ -65,11 +65,15 @@ class ConfigErrorsTest {
     }
 
     @Test
-    void keysThisVersionDoesNotImplementAreRefusedNotIgnored() {
-        String no = ": not supported by this version of loomproxy; remove it";
-        assertEquals(List.of("1: resolver_valid" + no, "2: upstream.b.health_check" + no),
-                errors("resolver_valid = 30s", "upstream.b.health_check = interval=5s",
-                        "upstream.b = a:1", "server.m.listen = 1", "server.m.proxy_pass = b"));
+    void healthCheckBelongsToServerBlocksAndResolverValidToTheTopLevel() {
+        assertEquals(List.of("1: upstream.b.health_check: not valid in an upstream; set it in the server block that"
+                        + " proxies to upstream b (server.NAME.health_check), or at top level for every block",
+                        "2: server.m.resolver_valid: only valid at top level; write resolver_valid without the server.m. prefix",
+                        "3: resolver_valid: invalid value \"0\", it must be greater than 0",
+                        "4: server.m.health_check: invalid parameter \"every=5s\" in \"every=5s\", use on, off or"
+                        + " interval=T timeout=T fails=N passes=N port=N send=TEXT expect=TEXT|~REGEX"),
+                errors("upstream.b.health_check = interval=5s", "server.m.resolver_valid = 5s", "resolver_valid = 0",
+                        "server.m.health_check = every=5s", "upstream.b = a:1", "server.m.listen = 1", "server.m.proxy_pass = b"));
     }
 
     @Test

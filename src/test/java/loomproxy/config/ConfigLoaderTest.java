@@ -43,6 +43,21 @@ class ConfigLoaderTest {
         assertEquals(new ErrorLogConfig(Optional.empty(), LogLevel.INFO), c.errorLog());
         assertEquals(new AccessLogConfig(true, Optional.empty(), "main", Logs.MAIN_FORMAT), c.accessLog());
         assertEquals(Duration.ofSeconds(30), c.shutdownTimeout());
+        assertEquals(Optional.empty(), s.healthCheck());
+        assertEquals(Duration.ofSeconds(30), c.resolverValid());
+    }
+
+    @Test
+    void healthCheckIsInheritedAndABlockMayTurnItOff() throws Exception {
+        ProxyConfig c = files().load("health_check = interval=2s fails=3", "resolver_valid = 5s",
+                "server.a.listen = 1", "server.a.proxy_pass = h:1",
+                "server.b.listen = 2", "server.b.proxy_pass = h:1", "server.b.health_check = off",
+                "server.c.listen = 3", "server.c.proxy_pass = h:1", "server.c.health_check = on");
+        assertEquals(Duration.ofSeconds(2), c.servers().get(0).healthCheck().orElseThrow().interval());
+        assertEquals(3, c.servers().get(0).healthCheck().orElseThrow().fails());
+        assertEquals(Optional.empty(), c.servers().get(1).healthCheck());
+        assertEquals(Optional.of(HealthCheck.DEFAULTS), c.servers().get(2).healthCheck());
+        assertEquals(Duration.ofSeconds(5), c.resolverValid());
     }
 
     @Test

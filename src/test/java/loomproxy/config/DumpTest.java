@@ -58,6 +58,7 @@ class DumpTest {
                 "tls_reload_interval = 10s   # default",
                 "admin_listen = (none)   # default",
                 "admin_allow = 127.0.0.1, ::1   # default",
+                "resolver_valid = 30s   # default",
                 "log_format.main = " + Logs.MAIN_FORMAT + "   # default",
                 "log_format.json = escape=json {\"a\":\"$remote_addr\"}   # FILE:4",
                 "upstream.backend = 127.0.0.1:9, 127.0.0.1:10 weight=2   # FILE:1",
@@ -66,7 +67,8 @@ class DumpTest {
                 "  listen = 12345   # FILE:5",
                 "  proxy_pass = backend   # FILE:6",
                 "  proxy_connect_timeout = 5s   # FILE:2",
-                "  proxy_timeout = 10m   # default"), lines.subList(1, 16));
+                "  proxy_timeout = 10m   # default"), lines.subList(1, 17));
+        assertTrue(lines.contains("  health_check = off   # default"), String.join("\n", lines));
         assertTrue(lines.contains("  proxy_ssl = on   # FILE:7"), String.join("\n", lines));
         assertTrue(lines.contains("  proxy_ssl_password_file = DIR/secret/passphrases   # FILE:8"), String.join("\n", lines));
         assertTrue(lines.contains("  proxy_ssl_trusted_certificate = (the JDK's default CAs)   # default"), String.join("\n", lines));
@@ -113,6 +115,13 @@ class DumpTest {
     void valuesStayOnOneLine() throws Exception {
         List<String> lines = dump("server.a.listen = 1", "server.a.proxy_pass = h:1", "log_format.x = $status\\u2028$msec");
         assertTrue(lines.contains("log_format.x = $status\\u2028$msec   # FILE:3"), String.join("\n", lines));
+    }
+
+    @Test
+    void aHealthCheckTextIsShownWithTheFilesEscapes() throws Exception {
+        List<String> lines = dump("server.a.listen = 1", "server.a.proxy_pass = h:1",
+                "health_check = interval=1s send=\"PING\\r\\n\"");
+        assertTrue(lines.contains("  health_check = interval=1s send=\"PING\\r\\n\"   # FILE:3"), String.join("\n", lines));
     }
 
     @Test

@@ -27,9 +27,16 @@ class UpstreamValuesTest {
         assertEquals(new UpstreamServer(new HostPort("c", 3), 1, 1, Duration.ofSeconds(10), 0, false, true), s.get(2));
     }
 
+    @Test
+    void resolveMarksANameToLookUpAgain() throws Exception {
+        assertEquals(List.of(new UpstreamServer(new HostPort("a.example", 1), 2, 1, Duration.ofSeconds(10), 0, false, false, true),
+                        new UpstreamServer(new HostPort("b.example", 2), 1, 1, Duration.ofSeconds(10), 0, false, false, false)),
+                UpstreamValues.parse("a.example:1 weight=2 resolve, b.example:2"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"a", "a:1 weight=0", "a:1 weight=", "a:1 max_fails=-1", "a:1 fail_timeout=500ms",
-            "a:1 max_conns=x", "a:1 resolve", "a:1,", "a:1,,b:2", "a:1 backup", "a:1 Weight=2"})
+            "a:1 max_conns=x", "10.0.0.1:1 resolve", "[::1]:1 resolve", "a:1,", "a:1,,b:2", "a:1 backup", "a:1 Weight=2"})
     void invalid(String text) {
         assertThrows(InvalidValueException.class, () -> UpstreamValues.parse(text));
     }

@@ -99,8 +99,9 @@ class MetricsEndpointTest {
         String dead = "127.0.0.1:" + closed;
         try (EchoServer echo = tls.echo(true, "TLSv1.3");
              EchoServer untrusted = tls.echo(stranger, false)) {
-            String good = "localhost:" + echo.port();
-            String bad = "localhost:" + untrusted.port();
+            // Written as a name, labelled as the address it resolved to (SPEC §10, §11).
+            String good = "127.0.0.1:" + echo.port();
+            String bad = "127.0.0.1:" + untrusted.port();
             String config = """
                     admin_listen = 127.0.0.1:0
                     upstream.backend = %1$s, %2$s down

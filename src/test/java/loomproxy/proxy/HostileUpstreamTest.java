@@ -129,7 +129,7 @@ class HostileUpstreamTest {
             try (Socket client = proxy.connect("main")) {
                 assertEquals(0, Bytes.readToEof(client.getInputStream()).length, "502: closed without a byte");
             }
-            proxy.errors().await("upstream localhost:" + hostile.port() + " handshake failed: not_tls: ", "server: main");
+            proxy.errors().await("upstream 127.0.0.1:" + hostile.port() + " handshake failed: not_tls: ", "server: main");
             proxy.access().await(" 502 ", "\"not_tls\"");
 
             try (Socket client = proxy.connect("failover")) {
@@ -137,7 +137,7 @@ class HostileUpstreamTest {
                 assertArrayEquals(payload, Bytes.echo(client, payload));
             }
             // $upstream_addr lists both tries; $upstream_ssl_verify is the last one's verdict.
-            proxy.access().await(" 200 ", "\"localhost:" + hostile.port() + ", localhost:" + echo.port() + "\"", "\"ok\"");
+            proxy.access().await(" 200 ", "\"127.0.0.1:" + hostile.port() + ", 127.0.0.1:" + echo.port() + "\"", "\"ok\"");
             assertUndisturbed(bystander);
             assertCleanErrorLog(proxy);
             Wait.until(() -> hostile.ended() == 2, LIMIT, () -> "the not-TLS connections are still open");
@@ -261,7 +261,7 @@ class HostileUpstreamTest {
             try (Socket client = proxy.connect("main")) {
                 assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
             }
-            proxy.errors().await("upstream localhost:" + hostile.port() + " verification failed: depth: the upstream sent"
+            proxy.errors().await("upstream 127.0.0.1:" + hostile.port() + " verification failed: depth: the upstream sent"
                     + " more certificates than the JDK takes (at most 10, jdk.tls.client.maxInboundCertificateChainLength)");
             proxy.access().await(" 502 ", "\"depth\"");
             assertUndisturbed(bystander);
@@ -296,7 +296,7 @@ class HostileUpstreamTest {
             try (Socket client = proxy.connect("main")) {
                 assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
             }
-            proxy.errors().await("upstream localhost:" + hostile.port() + " handshake failed: handshake: the upstream sent a"
+            proxy.errors().await("upstream 127.0.0.1:" + hostile.port() + " handshake failed: handshake: the upstream sent a"
                     + " handshake message of ", " bytes, more than the JDK takes (at most 32768, jdk.tls.maxHandshakeMessageSize)");
             proxy.access().await(" 502 ", "\"handshake\"");
             assertUndisturbed(bystander);
@@ -323,7 +323,7 @@ class HostileUpstreamTest {
             try (Socket client = proxy.connect("main")) {
                 assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
             }
-            String line = proxy.errors().await("upstream localhost:" + hostile.port() + " verification failed: name: localhost not in");
+            String line = proxy.errors().await("upstream 127.0.0.1:" + hostile.port() + " verification failed: name: localhost not in");
             assertTrue(line.contains("CN:evil\\x0A2026/12/07 00:00:00 [error] #1 forged\\x1B[31mred\\x07"), line);
             proxy.access().await(" 502 ", "\"name\"");
             assertUndisturbed(bystander);

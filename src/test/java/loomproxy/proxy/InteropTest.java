@@ -136,7 +136,7 @@ class InteropTest {
             assertTrue(retried.contains("[info]"), retried);
             assertEquals(1, proxy.errors().matching("one key share").size(), proxy.errors().lines().toString());
             assertTrue(proxy.errors().matching("[warn]").isEmpty(), proxy.errors().lines().toString());
-            String addr = "localhost:" + upstream.port();
+            String addr = "127.0.0.1:" + upstream.port(); // $upstream_addr: the address localhost resolved to
             proxy.access().await("\"" + addr + ", " + addr + "\"");
             Wait.until(() -> proxy.access().lines().size() == 3, Duration.ofSeconds(20), () -> proxy.access().lines().toString());
             assertEquals(1, proxy.access().matching(addr + ", ").size(), "only the second session connected twice: "

@@ -336,7 +336,7 @@ class LeakTest {
      * cannot hide behind JDK threads that ended meanwhile; virtual threads come from the JDK's own
      * thread dump (JSON), which lists every virtual thread started with the Thread API.
      */
-    private record Resources(Map<String, Integer> platform, Map<String, Integer> virtual, long fds) {
+    record Resources(Map<String, Integer> platform, Map<String, Integer> virtual, long fds) {
         static Resources now(Path dir) {
             Map<String, Integer> platform = new TreeMap<>();
             for (Thread thread : Thread.getAllStackTraces().keySet()) {

@@ -125,7 +125,7 @@ class TlsProxyTest {
              TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port(), "proxy_ssl_name = other.example.com"));
              Socket c = proxy.connect("main")) {
             assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
-            proxy.errors().await("upstream localhost:" + echo.port() + " verification failed: name: other.example.com",
+            proxy.errors().await("upstream 127.0.0.1:" + echo.port() + " verification failed: name: other.example.com",
                     "DNS:localhost", "server: main");
             proxy.access().await(" 502 ", "\"name\"");
         }
@@ -217,12 +217,12 @@ class TlsProxyTest {
              Socket c = proxy.connect("main")) {
             Bytes.write(c, "made it");
             assertEquals("made it", Bytes.readString(c, 7));
-            proxy.errors().await("upstream localhost:" + refused + " connect failed");
-            proxy.errors().await("upstream localhost:" + silent.getLocalPort() + " handshake failed: handshake_timeout");
-            proxy.errors().await("upstream localhost:" + bad.port() + " verification failed: expired");
+            proxy.errors().await("upstream 127.0.0.1:" + refused + " connect failed");
+            proxy.errors().await("upstream 127.0.0.1:" + silent.getLocalPort() + " handshake failed: handshake_timeout");
+            proxy.errors().await("upstream 127.0.0.1:" + bad.port() + " verification failed: expired");
             c.close();
-            proxy.access().await(" 200 ", "\"localhost:" + refused + ", localhost:" + silent.getLocalPort()
-                    + ", localhost:" + bad.port() + ", localhost:" + good.port() + "\"", "\"ok\"");
+            proxy.access().await(" 200 ", "\"127.0.0.1:" + refused + ", 127.0.0.1:" + silent.getLocalPort()
+                    + ", 127.0.0.1:" + bad.port() + ", 127.0.0.1:" + good.port() + "\"", "\"ok\"");
         }
     }
 
@@ -249,7 +249,7 @@ class TlsProxyTest {
              Socket c = proxy.connect("main")) {
             Bytes.write(c, "patience");
             assertEquals("patience", Bytes.readString(c, 8));
-            proxy.errors().await("upstream localhost:" + stalled.port() + " connect failed: timed out after 300ms");
+            proxy.errors().await("upstream 127.0.0.1:" + stalled.port() + " connect failed: timed out after 300ms");
         }
     }
 

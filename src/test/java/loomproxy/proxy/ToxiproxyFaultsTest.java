@@ -31,7 +31,9 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  *   <li>a slow upstream (bandwidth): {@link SlicedTlsTest} (every record arrives in pieces, slowly)
  *       and {@link VolumeTest} (100 MB each way);</li>
  *   <li>an upstream that accepts and then says nothing: {@code TlsProxyTest
- *       .failsOverPastRefusedHandshakeTimeoutAndFailedVerification} (handshake_timeout).</li>
+ *       .failsOverPastRefusedHandshakeTimeoutAndFailedVerification} (handshake_timeout);</li>
+ *   <li>health checks through a link that goes silent and comes back: {@link ChaosTest} and
+ *       {@code HealthCheckTest.stalledHandshakesAndRepliesEndAtTheDeadlineOneProbeAtATime}.</li>
  * </ul>
  */
 @Testcontainers(disabledWithoutDocker = true)
@@ -109,6 +111,28 @@ class ToxiproxyFaultsTest {
             assertEquals(-1, client.getInputStream().read(), "the session ends without a byte");
             proxy.errors().await("handshake failed: handshake_timeout");
             proxy.access().await(" 502 ");
+        }
+    }
+
+    /**
+     * The chaos run's health half where Docker runs ({@link ChaosTest} everywhere): a link that goes
+     * silent is found unhealthy by the probes' handshake deadline, sessions get 502 at once, and the
+     * server is healthy again after passes=2 good probes once the link is back.
+     */
+    @Test
+    void aLinkThatGoesSilentIsFoundUnhealthyAndComesBack() throws Exception {
+        try (TestProxy proxy = proxy("health_check = interval=300ms timeout=1s passes=2")) {
+            assertEchoed(proxy, 1024);
+            var silent = link.toxics().timeout("silent-health", ToxicDirection.DOWNSTREAM, 0);
+            proxy.errors().await("is unhealthy: handshake failed: handshake_timeout");
+            try (Socket client = proxy.connect("main")) {
+                client.setSoTimeout(20_000);
+                assertEquals(-1, client.getInputStream().read(), "no live upstreams: closed at once");
+            }
+            proxy.errors().await("no live upstreams");
+            silent.remove();
+            proxy.errors().await("is healthy again, server: main");
+            assertEchoed(proxy, 2048);
         }
     }
 

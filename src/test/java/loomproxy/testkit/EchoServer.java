@@ -39,6 +39,11 @@ public final class EchoServer implements AutoCloseable {
         return new EchoServer(new ServerSocket(0, 1000, InetAddress.getLoopbackAddress()));
     }
 
+    /** A plain echo server at {@code address}:{@code port} (0: any), for upstreams a name resolves to (127.0.0.2 …). */
+    public static EchoServer plainAt(InetAddress address, int port) throws IOException {
+        return new EchoServer(new ServerSocket(port, 1000, address));
+    }
+
     /** A TLS echo server; {@code configure} may set protocols, client auth, etc. on the server socket. */
     public static EchoServer tls(SSLContext context, UnaryOperator<SSLServerSocket> configure) throws IOException {
         SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory()

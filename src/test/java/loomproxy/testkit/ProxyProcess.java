@@ -64,6 +64,11 @@ public final class ProxyProcess implements AutoCloseable {
         return launch(dir, config, openFiles, List.of());
     }
 
+    /** As {@link #start(Path, String)}, with JVM options (a test's {@code -Djdk.net.hosts.file=FILE}). */
+    public static ProxyProcess start(Path dir, String config, List<String> jvmOptions) throws IOException {
+        return start(dir, config, 0, jvmOptions);
+    }
+
     private static ProxyProcess launch(Path dir, String config, int openFiles, List<String> jvmOptions) throws IOException {
         int port = Ports.free();
         Path file = dir.resolve("loomproxy.properties");

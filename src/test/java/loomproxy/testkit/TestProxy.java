@@ -1,5 +1,8 @@
 package loomproxy.testkit;
 
+import java.net.InetAddress;
+import java.util.List;
+import java.util.function.Function;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,13 +37,22 @@ public final class TestProxy implements AutoCloseable {
 
     /** Writes {@code properties} to DIR/loomproxy.properties, loads it, binds and starts. */
     public static TestProxy start(Path dir, String properties) throws Exception {
+        return start(dir, properties, null);
+    }
+
+    /**
+     * As {@link #start(Path, String)}, with upstream names looked up by {@code lookup} (a name's
+     * addresses, none when it does not resolve); null: the JDK's resolver.
+     */
+    public static TestProxy start(Path dir, String properties, Function<String, List<InetAddress>> lookup) throws Exception {
         Path file = dir.resolve("loomproxy.properties");
         Files.writeString(file, properties);
         ProxyConfig config = ConfigLoader.load(file);
         RecordingLog errors = new RecordingLog();
         RecordingLog access = new RecordingLog();
-        Proxy proxy = Proxy.prepare(config, errors.errorLog(), AccessLog.compile(config.accessLog().format(), access::add),
-                new Problems());
+        AccessLog accessLog = AccessLog.compile(config.accessLog().format(), access::add);
+        Proxy proxy = lookup == null ? Proxy.prepare(config, errors.errorLog(), accessLog, new Problems())
+                : Proxy.prepare(config, errors.errorLog(), accessLog, new Problems(), lookup);
         proxy.start();
         return new TestProxy(proxy, file, config, errors, access);
     }

@@ -3,15 +3,24 @@ package loomproxy.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import loomproxy.config.HostPort;
 import org.junit.jupiter.api.Test;
 
 class TicketSlotsTest {
     @Test
     void cacheHostsNameOnlyTheirServer() {
-        assertEquals("backend1.example.com", TicketSlots.cacheHost("backend1.example.com", 0));
-        assertEquals("backend1.example.com#7", TicketSlots.cacheHost("backend1.example.com", 7));
+        HostPort named = new HostPort("backend1.example.com", 443);
+        assertEquals("backend1.example.com", TicketSlots.cacheHost(new TicketSlots.Key("backend1.example.com", named), 0));
+        assertEquals("backend1.example.com#7", TicketSlots.cacheHost(new TicketSlots.Key("backend1.example.com", named), 7));
         assertEquals("backend1.example.com", TicketSlots.hostOf("backend1.example.com#7"));
-        assertEquals("10.0.0.9", TicketSlots.hostOf(TicketSlots.cacheHost("10.0.0.9", 3)));
+        HostPort ip = new HostPort("10.0.0.9", 443);
+        assertEquals("10.0.0.9", TicketSlots.hostOf(TicketSlots.cacheHost(new TicketSlots.Key("10.0.0.9", ip), 3)));
+        // Each address of a name is a server of its own (SPEC §11): its own key, the name still recovered.
+        TicketSlots.Key first = new TicketSlots.Key("backend1.example.com", ip);
+        TicketSlots.Key second = new TicketSlots.Key("backend1.example.com", new HostPort("10.0.0.10", 443));
+        assertEquals("backend1.example.com#10.0.0.9", TicketSlots.cacheHost(first, 0));
+        assertEquals("backend1.example.com#10.0.0.10#3", TicketSlots.cacheHost(second, 3));
+        assertEquals("backend1.example.com", TicketSlots.hostOf(TicketSlots.cacheHost(second, 3)));
         assertNull(TicketSlots.hostOf(null));
     }
 
