@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +17,7 @@ import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.Ports;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
 import org.junit.jupiter.api.Test;
@@ -35,10 +34,7 @@ class JmxTest {
 
     @Test
     void serverAndPeerBeansFollowTheSessions() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = Ports.closed();
         try (EchoServer echo = EchoServer.plain()) {
             String config = """
                     upstream.backend = %s, 127.0.0.1:%d fail_timeout=10m

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,6 +19,7 @@ import loomproxy.testkit.Crl;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.Issued;
 import loomproxy.testkit.MutualTls;
+import loomproxy.testkit.Ports;
 import loomproxy.testkit.PromText;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
@@ -58,12 +57,6 @@ class MetricsEndpointTest {
         crls = tls.pki().crlBundle("crls.pem", rootCrl, intermediateCrl);
     }
 
-    static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** What one run of {@link #scrapeAfterEveryKindOfSession} saw: the exposition and the upstream servers. */
     private record Scraped(String body, String good, String dead, String bad, double started) {}
 
@@ -95,7 +88,7 @@ class MetricsEndpointTest {
     }
 
     private Scraped scrapeAfterEveryKindOfSession() throws Exception {
-        int closed = closedPort();
+        int closed = Ports.closed();
         String dead = "127.0.0.1:" + closed;
         try (EchoServer echo = tls.echo(true, "TLSv1.3");
              EchoServer untrusted = tls.echo(stranger, false)) {

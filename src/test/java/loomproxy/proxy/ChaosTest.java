@@ -192,11 +192,17 @@ class ChaosTest {
         }
     }
 
+    /**
+     * Deadlines long enough that a good server is never taken for a bad one on a loaded 2-core CI
+     * machine (a cold JIT's first handshakes there can take over a second; with fails=1 and 1 s a
+     * single slow probe once marked the good server unhealthy and the next session got 502), and
+     * two failed probes before a server is out, so one slow probe is not a verdict.
+     */
     private static String config(SwitchingRelay a, SwitchingRelay b, SwitchingRelay c) {
         String params = " max_fails=1 fail_timeout=1s";
         return tls.proxyConfig(a.address() + params + ", " + b.address() + params + ", " + c.address() + params, """
-                health_check = interval=300ms timeout=1s fails=1 passes=2
-                proxy_connect_timeout = 1s
+                health_check = interval=300ms timeout=3s fails=2 passes=2
+                proxy_connect_timeout = 3s
                 proxy_timeout = 1500ms
                 log_format.chaos = $remote_addr $connection $status $bytes_sent $bytes_received $msec $session_time "$upstream_addr"
                 access_log = stdout chaos

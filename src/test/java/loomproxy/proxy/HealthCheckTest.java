@@ -17,6 +17,7 @@ import loomproxy.testkit.HelloThenSilence;
 import loomproxy.testkit.Issued;
 import loomproxy.testkit.JsonReader;
 import loomproxy.testkit.MutualTls;
+import loomproxy.testkit.Ports;
 import loomproxy.testkit.PromText;
 import loomproxy.testkit.StalledUpstream;
 import loomproxy.testkit.SwitchingRelay;
@@ -197,7 +198,7 @@ class HealthCheckTest {
     /** SPEC §7: servers that stay keep their health state across a reload, also when their group and block change. */
     @Test
     void aReloadKeepsTheVerdictOfServersThatStay() throws Exception {
-        int refused = PlainProxyTest.closedPort();
+        int refused = Ports.closed();
         try (EchoServer good = EchoServer.plain(); EchoServer third = EchoServer.plain()) {
             String config = """
                     upstream.backend = 127.0.0.1:%d, %s%s
@@ -225,7 +226,7 @@ class HealthCheckTest {
 
     @Test
     void probesAreNeitherMaxFailsFailuresNorSessions() throws Exception {
-        int refused = PlainProxyTest.closedPort();
+        int refused = Ports.closed();
         try (EchoServer good = EchoServer.plain();
              TestProxy proxy = TestProxy.start(dir, """
                      upstream.backend = 127.0.0.1:%d max_fails=1, %s

@@ -30,6 +30,7 @@ import loomproxy.testkit.DrippingUpstream;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.FullBacklog;
 import loomproxy.testkit.MutualTls;
+import loomproxy.testkit.Ports;
 import loomproxy.testkit.ResetMidTransfer;
 import loomproxy.testkit.StalledUpstream;
 import loomproxy.testkit.TestProxy;
@@ -89,7 +90,7 @@ class LeakTest {
 
     @Test
     void aThousandMixedSessionsLeaveNoThreadNoDescriptorAndNoUpstreamSlot() throws Exception {
-        int refused = PlainProxyTest.closedPort();
+        int refused = Ports.closed();
         try (EchoServer mutual = tls.echo(true);
              EchoServer untrusted = stranger.echo(false);
              ResetMidTransfer resetting = new ResetMidTransfer(tls.server().serverContext(), new byte[0]);

@@ -14,10 +14,10 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.Ports;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
 import org.junit.jupiter.api.Test;
@@ -100,7 +100,7 @@ class PlainProxyTest {
 
     @Test
     void refusedUpstreamGives502AndAClosedClient() throws Exception {
-        int refused = closedPort();
+        int refused = Ports.closed();
         try (TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + refused, ""));
              Socket client = proxy.connect("main")) {
             assertEquals(0, Bytes.readToEof(client.getInputStream()).length);
@@ -111,7 +111,7 @@ class PlainProxyTest {
 
     @Test
     void failsOverPastARefusedServer() throws Exception {
-        int refused = closedPort();
+        int refused = Ports.closed();
         try (EchoServer echo = EchoServer.plain();
              TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + refused + ", " + echo.address(), ""));
              Socket client = proxy.connect("main")) {
@@ -124,7 +124,7 @@ class PlainProxyTest {
 
     @Test
     void nextUpstreamOffStopsAtTheFirstFailure() throws Exception {
-        int refused = closedPort();
+        int refused = Ports.closed();
         try (EchoServer echo = EchoServer.plain();
              TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + refused + ", " + echo.address(),
                      "proxy_next_upstream = off"));
@@ -137,8 +137,8 @@ class PlainProxyTest {
 
     @Test
     void nextUpstreamTriesLimitsTheAttempts() throws Exception {
-        int first = closedPort();
-        int second = closedPort();
+        int first = Ports.closed();
+        int second = Ports.closed();
         try (EchoServer echo = EchoServer.plain();
              TestProxy proxy = TestProxy.start(dir, config("127.0.0.1:" + first + ", 127.0.0.1:" + second + ", "
                      + echo.address(), "proxy_next_upstream_tries = 2"));
@@ -258,12 +258,6 @@ class PlainProxyTest {
             OutputStream out = client.getOutputStream();
             out.write(text.getBytes(StandardCharsets.UTF_8));
             assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), Bytes.readExactly(client.getInputStream(), text.length()));
-        }
-    }
-
-    static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

@@ -17,6 +17,7 @@ import loomproxy.config.ConfigException;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.MutualTls;
+import loomproxy.testkit.Ports;
 import loomproxy.testkit.TestProxy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,10 +165,7 @@ class ReloadTest {
     @Test
     void aServerThatStaysKeepsItsFailureState() throws Exception {
         try (EchoServer good = EchoServer.plain(); EchoServer other = EchoServer.plain()) {
-            int closed;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                closed = s.getLocalPort();
-            }
+            int closed = Ports.closed();
             String group = "upstream.pool = 127.0.0.1:%d fail_timeout=60s, %s".formatted(closed, good.address());
             try (TestProxy proxy = TestProxy.start(dir, group + "\n" + plain(0, "pool", ""))) {
                 int port = proxy.port("main");

@@ -18,6 +18,7 @@ import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.FullBacklog;
 import loomproxy.testkit.Issued;
 import loomproxy.testkit.MutualTls;
+import loomproxy.testkit.Ports;
 import loomproxy.testkit.TestPki;
 import loomproxy.testkit.TestProxy;
 import org.junit.jupiter.api.BeforeAll;
@@ -207,7 +208,7 @@ class TlsProxyTest {
     @Test
     void failsOverPastRefusedHandshakeTimeoutAndFailedVerification() throws Exception {
         Issued expired = intermediate.newServer("localhost").expired().issue();
-        int refused = PlainProxyTest.closedPort();
+        int refused = Ports.closed();
         try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
              EchoServer bad = upstream(expired, false);
              EchoServer good = upstream(server, true);

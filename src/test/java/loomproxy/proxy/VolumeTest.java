@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
@@ -17,11 +18,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import com.sun.management.HotSpotDiagnosticMXBean;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.Checksums;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.MutualTls;
+import loomproxy.testkit.Ports;
 import loomproxy.testkit.TestProxy;
 import loomproxy.testkit.Wait;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,7 +73,7 @@ class VolumeTest {
     void thousandConcurrentSessionsAllIntactAndNothingLeaks() throws Exception {
         int sessions = 1000;
         try (EchoServer echo = upstream()) {
-            int refused = PlainProxyTest.closedPort();
+            int refused = Ports.closed();
             try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + echo.port()));
                  TestProxy failing = TestProxy.start(Files.createDirectories(dir.resolve("failing")),
                          config("localhost:" + refused))) {
