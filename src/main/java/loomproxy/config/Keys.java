@@ -1,6 +1,7 @@
 package loomproxy.config;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,14 @@ final class Keys {
     private static final String UPSTREAM = "upstream.";
     private static final String LOG_FORMAT = "log_format.";
     static final String NAME_CHARS = "[A-Za-z0-9_-]+";
+    /**
+     * NGINX directives a translated configuration brings along that loomproxy deliberately has no
+     * key for, with what to do instead, so their error is more than "unknown directive".
+     */
+    private static final Map<String, String> NGINX_ONLY = Map.of(
+            "resolver", "loomproxy looks names up with the system's resolver (/etc/resolv.conf, /etc/hosts), not with"
+                    + " DNS servers of its own: remove it, and write its valid= as resolver_valid (default 30s)",
+            "resolver_timeout", "the system resolver's own timeout applies (options timeout: in /etc/resolv.conf): remove it");
 
     private Keys() {}
 
@@ -117,6 +126,10 @@ final class Keys {
 
     /** "unknown directive", with the nearest supported key of the same place, or of the section prefix. */
     private static InvalidValueException unknown(String key, String prefix, Directive.Scope... scopes) {
+        String instead = NGINX_ONLY.get(key);
+        if (instead != null) {
+            return new InvalidValueException("not a loomproxy directive; " + instead);
+        }
         List<String> names = Directive.ALL.stream()
                 .filter(d -> d.supported() && List.of(scopes).contains(d.scope()) && d != Directive.LOG_FORMAT)
                 .map(Directive::name).toList();

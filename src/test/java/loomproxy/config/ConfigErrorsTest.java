@@ -76,6 +76,18 @@ class ConfigErrorsTest {
                         "server.m.health_check = every=5s", "upstream.b = a:1", "server.m.listen = 1", "server.m.proxy_pass = b"));
     }
 
+    /** NGINX's resolver directives come along in a translated configuration: they say what to do instead. */
+    @Test
+    void nginxResolverDirectivesSayWhatToDoInstead() {
+        assertEquals(List.of("1: resolver: not a loomproxy directive; loomproxy looks names up with the system's resolver"
+                        + " (/etc/resolv.conf, /etc/hosts), not with DNS servers of its own: remove it, and write its valid="
+                        + " as resolver_valid (default 30s)",
+                        "2: server.m.resolver_timeout: not a loomproxy directive; the system resolver's own timeout applies"
+                        + " (options timeout: in /etc/resolv.conf): remove it"),
+                errors("resolver = 10.0.0.2 valid=10s", "server.m.resolver_timeout = 5s", "upstream.b = a:1 resolve",
+                        "server.m.listen = 1", "server.m.proxy_pass = b"));
+    }
+
     @Test
     void duplicateKeysNameTheFirstOccurrence() {
         Path file = new ConfigFiles(dir).write("proxy_ssl = on", "server.m.listen = 1", "server.m.proxy_pass = h:1",
