@@ -46,6 +46,7 @@ class DemoTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("session reuse works"), text + err);
         assertFalse(text.contains("telnet"), text);
+        assertFalse(err.toString(StandardCharsets.UTF_8).contains("[warn]"), "a first run greets nobody with warnings: " + err);
         Matcher m = tryIt.matcher(text);
         assertTrue(m.find(), text + err);
         try (Socket user = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(m.group(1)))) {
