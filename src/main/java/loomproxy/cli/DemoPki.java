@@ -74,7 +74,7 @@ final class DemoPki {
         this.client = client;
     }
 
-    /** EC P-256 keys signed with SHA256withECDSA, valid from an hour ago until a day from now. */
+    /** EC P-256 keys signed with SHA256withECDSA, valid from an hour ago for 90 days. */
     static DemoPki create() {
         return create(Instant.now());
     }
