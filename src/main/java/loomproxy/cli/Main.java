@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.security.Security;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
@@ -45,22 +44,9 @@ public final class Main {
 
     public static void main(String[] args) {
         JvmDefaults.apply();
-        boundAddressCache();
         int code = run(args, System.out, System.err, new CountDownLatch(1), Signals::install);
         System.out.flush();
         System.exit(code);
-    }
-
-    /**
-     * The JDK caches every answer of its resolver, for 30 s by default and, with a security
-     * manager's policy or a java.security edit, for ever. loomproxy looks names up only when a
-     * configuration is loaded and every resolver_valid for servers with resolve (SPEC §11), and each
-     * of those lookups must see DNS as it is then: so the cache keeps nothing, positive or negative.
-     * This must run before the first lookup, when the JDK reads these properties once.
-     */
-    static void boundAddressCache() {
-        Security.setProperty("networkaddress.cache.ttl", "0");
-        Security.setProperty("networkaddress.cache.negative.ttl", "0");
     }
 
     /**
