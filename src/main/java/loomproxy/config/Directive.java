@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * The one table of configuration keys: name as in NGINX, where it may appear, how its value parses,
  * and its default written the way the documentation writes it (parsed by the same code, so a default
- * can never disagree with the parser). {@code kind} null = a key SPEC names that this version refuses.
+ * can never disagree with the parser).
  */
 record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue) {
 
@@ -112,10 +112,6 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
 
     static Optional<Directive<?>> named(String name) {
         return ALL.stream().filter(d -> d.name.equals(name)).findFirst();
-    }
-
-    boolean supported() {
-        return kind != null;
     }
 
     /** NGINX takes one {@code proxy_ssl_conf_command} per command, and allow/deny lines as rules. */

@@ -50,7 +50,7 @@ final class Dump {
                 + "; after each value, where it was set (FILE:LINE) or default");
         List<Entry> topLevel = new ArrayList<>();
         for (Directive<?> d : Directive.ALL) {
-            if (d.supported() && d.scope() == Directive.Scope.TOP && d != Directive.LOG_FORMAT) {
+            if (d.scope() == Directive.Scope.TOP && d != Directive.LOG_FORMAT) {
                 topLevel.addAll(entries(d.name(), d, top, null));
             }
         }
@@ -65,7 +65,7 @@ final class Dump {
             for (Directive<?> d : Directive.ALL) {
                 if (d == Directive.ALLOW) {
                     block.addAll(accessRules(own, top));
-                } else if (d.supported() && d != Directive.DENY
+                } else if (d != Directive.DENY
                         && (d.scope() == Directive.Scope.SERVER || d.scope() == Directive.Scope.BOTH)) {
                     block.addAll(entries(d.name(), d, own, top));
                 }

@@ -63,9 +63,6 @@ final class Keys {
         String block = name(rest.substring(0, dot));
         String key = rest.substring(dot + 1);
         Optional<Directive<?>> d = Directive.named(key).filter(x -> x.scope() != Directive.Scope.UPSTREAM);
-        if (d.isPresent()) {
-            supported(d.get());
-        }
         if (key.startsWith(LOG_FORMAT) || d.map(x -> x.scope() == Directive.Scope.TOP).orElse(false)) {
             throw new InvalidValueException("only valid at top level; write " + key + " without the server."
                     + block + ". prefix");
@@ -90,13 +87,12 @@ final class Keys {
         Directive<?> known = Directive.named(key).filter(x -> x.scope() == Directive.Scope.UPSTREAM && x != Directive.UPSTREAM)
                 .orElseThrow(() -> new InvalidValueException("unknown directive; the servers of a group are written upstream."
                         + group + " = host:port, ..."));
-        return new Key.Named(group, supported(known), s);
+        return new Key.Named(group, known, s);
     }
 
     private static Key top(Setting s, String key) throws InvalidValueException {
         Directive<?> known = Directive.named(key).orElseThrow(() -> unknown(key, "",
                 Directive.Scope.TOP, Directive.Scope.BOTH));
-        supported(known);
         return switch (known.scope()) {
             case SERVER -> throw new InvalidValueException("only valid in a server block; write server.NAME." + key);
             case UPSTREAM -> throw new InvalidValueException(known == Directive.UPSTREAM
@@ -108,13 +104,6 @@ final class Keys {
                 yield new Key.Top(known, s);
             }
         };
-    }
-
-    private static Directive<?> supported(Directive<?> d) throws InvalidValueException {
-        if (!d.supported()) {
-            throw new InvalidValueException("not supported by this version of loomproxy; remove it");
-        }
-        return d;
     }
 
     private static String name(String name) throws InvalidValueException {
@@ -131,7 +120,7 @@ final class Keys {
             return new InvalidValueException("not a loomproxy directive; " + instead);
         }
         List<String> names = Directive.ALL.stream()
-                .filter(d -> d.supported() && List.of(scopes).contains(d.scope()) && d != Directive.LOG_FORMAT)
+                .filter(d -> List.of(scopes).contains(d.scope()) && d != Directive.LOG_FORMAT)
                 .map(Directive::name).toList();
         Optional<String> near = Suggest.nearest(key, names).map(n -> prefix + n);
         int dot = key.indexOf('.');
