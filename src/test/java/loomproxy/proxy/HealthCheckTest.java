@@ -11,12 +11,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.FaultServer;
 import loomproxy.testkit.HelloThenSilence;
 import loomproxy.testkit.Issued;
 import loomproxy.testkit.JsonReader;
 import loomproxy.testkit.MutualTls;
+import loomproxy.testkit.NotTlsUpstream;
 import loomproxy.testkit.Ports;
 import loomproxy.testkit.PromText;
 import loomproxy.testkit.StalledUpstream;
@@ -136,6 +139,47 @@ class HealthCheckTest {
              TestProxy proxy = TestProxy.start(dir, tls.proxyConfig(refusing.address(), "health_check = interval=200ms"))) {
             String line = proxy.errors().await("upstream " + refusing.address() + " is unhealthy: handshake failed: client_cert_rejected");
             assertTrue(line.contains("server: main"), line);
+        }
+    }
+
+    /** A hostile server that answers a ClientHello with noise: the probe calls it not TLS, and lets go. */
+    @Test
+    void aServerThatSendsGarbageIsNotTls() throws Exception {
+        try (NotTlsUpstream garbage = new NotTlsUpstream(NotTlsUpstream.noise(4096, 11));
+             TestProxy proxy = TestProxy.start(dir, tls.proxyConfig("127.0.0.1:" + garbage.port(), "health_check = interval=200ms"))) {
+            proxy.errors().await("upstream 127.0.0.1:" + garbage.port() + " is unhealthy: ", "not_tls");
+            Wait.until(() -> garbage.ended() >= 1, WAIT, () -> "the probe still holds the garbage server's connection");
+        }
+    }
+
+    /**
+     * A hostile server that floods its reply and never says what expect wants: the probe keeps at
+     * most {@link Probe#MAX_REPLY} bytes, fails with expect (not timeout: it does not wait for
+     * the deadline), and closes each connection, so the flood can hold neither memory nor the probe.
+     */
+    @Test
+    void aReplyThatFloodsWithoutMatchingFailsExpectAfterABoundedRead() throws Exception {
+        AtomicInteger ended = new AtomicInteger();
+        byte[] noise = new byte[64 * 1024];
+        java.util.Arrays.fill(noise, (byte) 'x');
+        try (FaultServer flooding = new FaultServer("flooding upstream", FaultServer.loopback(), socket -> {
+                 try (socket) {
+                     while (true) {
+                         socket.getOutputStream().write(noise); // until the probe closes: then a write fails
+                     }
+                 } finally {
+                     ended.incrementAndGet();
+                 }
+             });
+             TestProxy proxy = TestProxy.start(dir, """
+                     upstream.plain = 127.0.0.1:%d
+                     server.good.listen = 127.0.0.1:0
+                     server.good.proxy_pass = plain
+                     server.good.health_check = interval=200ms timeout=30s send="PING\\r\\n" expect=PONG
+                     """.formatted(flooding.port()))) {
+            String line = proxy.errors().await("upstream 127.0.0.1:" + flooding.port() + " is unhealthy: expect:");
+            assertTrue(line.length() < 2 * 1024, "the log line quotes a bounded part of the reply: " + line.length());
+            Wait.until(() -> ended.get() >= 1, WAIT, () -> "the probe still reads the flood");
         }
     }
 
