@@ -25,6 +25,7 @@ import loomproxy.observe.AccessLog;
 import loomproxy.tls.TlsFiles;
 import loomproxy.tls.TlsSetup;
 import loomproxy.tls.UpstreamTls;
+import loomproxy.upstream.UpstreamGroup;
 
 /**
  * A configured proxy: its server blocks, their listeners and open sessions. {@link #prepare}
@@ -274,7 +275,7 @@ public final class Proxy {
         }
     }
 
-    private void resolveAgain(loomproxy.upstream.UpstreamGroup group) {
+    private void resolveAgain(UpstreamGroup group) {
         var found = resolver.lookUpAgain(group);
         changes.lock();
         try {

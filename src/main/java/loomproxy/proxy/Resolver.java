@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import loomproxy.config.HostPort;
 import loomproxy.config.Location;
 import loomproxy.config.Problems;
 import loomproxy.config.UpstreamGroupConfig;
 import loomproxy.config.UpstreamServer;
+import loomproxy.tls.trust.UpstreamTrust;
 import loomproxy.upstream.UpstreamGroup;
 
 /**
@@ -121,7 +121,7 @@ final class Resolver {
 
     /** An IP literal is its own address, whatever the lookup function knows. */
     private List<InetAddress> lookup(String host) {
-        if (new HostPort(host, 1).isIpLiteral()) {
+        if (UpstreamTrust.isIpLiteral(host)) {
             try {
                 return List.of(InetAddress.getByName(host)); // a literal: parsed, never looked up
             } catch (UnknownHostException e) {
