@@ -50,7 +50,7 @@ class AccessReloadTest {
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", proxy.port());
             try (Socket held = Loopback.connect("127.0.0.1", to)) {
                 assertEquals(THROUGH, Loopback.echoOrRefused(held));
-                assertEquals(REFUSED, attempt(to, "127.0.0.2", 1), "deny 127.0.0.2 before the reload");
+                assertEquals(REFUSED, attempt(proxy, to, "127.0.0.2", 1), "deny 127.0.0.2 before the reload");
 
                 Path file = dir.resolve("loomproxy.properties");
                 Files.writeString(file, config(echo, """
@@ -61,14 +61,14 @@ class AccessReloadTest {
                 proxy.signal("HUP");
                 Wait.until(() -> proxy.output().contains("[notice] reloaded " + file), Duration.ofSeconds(20), proxy::output);
 
-                assertEquals(REFUSED, attempt(to, "127.0.0.2", 2), "the session from before the reload fills limit_conn 1");
+                assertEquals(REFUSED, attempt(proxy, to, "127.0.0.2", 2), "the session from before the reload fills limit_conn 1");
                 assertEquals(THROUGH, Loopback.echoOrRefused(held), "the open session goes on");
             }
-            awaitLines(3);
-            assertEquals(THROUGH, attempt(to, "127.0.0.2", 4), "now allowed, and the slot is free");
-            assertEquals(REFUSED, attempt(to, "127.0.0.1", 5), "deny all");
+            awaitLines(proxy, 3);
+            assertEquals(THROUGH, attempt(proxy, to, "127.0.0.2", 4), "now allowed, and the slot is free");
+            assertEquals(REFUSED, attempt(proxy, to, "127.0.0.1", 5), "deny all");
             assertEquals(List.of("127.0.0.2 403", "127.0.0.2 503", "127.0.0.1 200", "127.0.0.2 200", "127.0.0.1 403"),
-                    accessLog());
+                    proxy.lines("access.log"));
             assertEquals(2, echo.accepted(), "no upstream connection for a refused client");
             String output = proxy.output();
             assertEquals(1, count(output, "[error] #2 access forbidden by rule, client: 127.0.0.2:"), output);
@@ -78,24 +78,16 @@ class AccessReloadTest {
     }
 
     /** One client's try and its session's end (its access log line, {@code line} in all). */
-    private Loopback.Outcome attempt(InetSocketAddress to, String from, int line) throws IOException {
+    private static Loopback.Outcome attempt(ProxyProcess proxy, InetSocketAddress to, String from, int line) throws IOException {
         Loopback.Outcome outcome = Loopback.tryFrom(from, to);
-        awaitLines(line);
+        awaitLines(proxy, line);
         return outcome;
     }
 
-    private void awaitLines(int count) {
-        Wait.until(() -> accessLog().size() >= count, Duration.ofSeconds(20), () -> "access log: " + accessLog());
+    private static void awaitLines(ProxyProcess proxy, int count) {
+        Wait.until(() -> proxy.lines("access.log").size() >= count, Duration.ofSeconds(20), () -> "access log: " + proxy.lines("access.log"));
     }
 
-    private List<String> accessLog() {
-        try {
-            Path file = dir.resolve("access.log");
-            return Files.exists(file) ? Files.readAllLines(file) : List.of();
-        } catch (IOException e) {
-            return List.of(e.toString());
-        }
-    }
 
     private static int count(String text, String part) {
         return (int) text.lines().filter(l -> l.contains(part)).count();

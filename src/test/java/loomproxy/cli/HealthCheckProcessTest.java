@@ -2,13 +2,10 @@ package loomproxy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.List;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.Ports;
@@ -48,19 +45,11 @@ class HealthCheckProcessTest {
                     assertEquals("ping" + i, Bytes.readString(client, 5));
                 }
             }
-            Wait.until(() -> accessLog().size() >= 4, Duration.ofSeconds(20), () -> "access log: " + accessLog());
-            assertEquals(Collections.nCopies(4, "200 \"" + echo.address() + "\""), accessLog(),
+            Wait.until(() -> proxy.lines("access.log").size() >= 4, Duration.ofSeconds(20), () -> "access log: " + proxy.lines("access.log"));
+            assertEquals(Collections.nCopies(4, "200 \"" + echo.address() + "\""), proxy.lines("access.log"),
                     "every session on the healthy server, and no probe in the access log");
             assertEquals(1, proxy.output().lines().filter(l -> l.contains(unhealthy)).count(), "logged once: " + proxy.output());
         }
     }
 
-    private List<String> accessLog() {
-        try {
-            Path file = dir.resolve("access.log");
-            return Files.exists(file) ? Files.readAllLines(file) : List.of();
-        } catch (IOException e) {
-            return List.of(e.toString());
-        }
-    }
 }

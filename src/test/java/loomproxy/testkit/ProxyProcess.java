@@ -145,6 +145,11 @@ public final class ProxyProcess implements AutoCloseable {
         }
     }
 
+    /** The lines of a file the process writes in its directory (an access log at %DIR%/NAME), none before it exists. */
+    public List<String> lines(String name) {
+        return read(dir.resolve(name)).lines().toList();
+    }
+
     /** Everything the process printed, and its error log when it writes one to DIR/error.log. */
     public String output() {
         return read(dir.resolve("out.log")) + read(dir.resolve("error.log"));
