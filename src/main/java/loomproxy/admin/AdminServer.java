@@ -30,7 +30,8 @@ public final class AdminServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final AllowList allow;
+    /** Replaced by a reload that changes only admin_allow: the bound port stays. */
+    private volatile AllowList allow;
     private final Metrics metrics;
     private final Supplier<Optional<String>> trouble;
     private final System.Logger log;
@@ -72,6 +73,11 @@ public final class AdminServer implements AutoCloseable {
         server.start();
         log.log(Level.INFO, "admin endpoint listening on http://" + admin.addressText() + "/ (metrics, healthz, status)");
         return admin;
+    }
+
+    /** admin_allow changed by a reload; the next request is judged by the new list. */
+    public void allow(AllowList next) {
+        this.allow = next;
     }
 
     public InetSocketAddress address() {

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -22,6 +23,9 @@ public final class Main {
     static final int CONFIG_ERROR = 1;
     static final int USAGE = 2;
     static final int RUNTIME_FAILURE = 3;
+    /** nohup starts a process with SIGHUP ignored, and the JVM then keeps it so: a reload would silently not happen. */
+    static final String IGNORED_HUP = "SIGHUP is ignored in this process (started under nohup?), so kill -HUP will not"
+            + " reload it: start loomproxy without nohup (systemd, or setsid with output redirected)";
 
     private static final String HELP = """
             usage: loomproxy CONFIG            run in the foreground until SIGTERM/SIGINT
@@ -116,7 +120,7 @@ public final class Main {
         // Before anything binds (SPEC §7): a SIGTERM from here on drains, a SIGHUP never kills.
         AtomicReference<Launch> running = new AtomicReference<>();
         AtomicReference<Reloader> reloader = new AtomicReference<>();
-        signals.install(stop::countDown, signal -> otherSignal(signal, running.get(), reloader.get(), err));
+        Set<String> ignored = signals.install(stop::countDown, signal -> otherSignal(signal, running.get(), reloader.get(), err));
         Launch launch;
         try {
             launch = Launch.prepare(file, out, err);
@@ -125,6 +129,9 @@ public final class Main {
             return CONFIG_ERROR;
         }
         running.set(launch);
+        if (ignored.contains("HUP")) {
+            launch.errorLog().log(LogLevel.WARN, IGNORED_HUP);
+        }
         try (launch; Reloader reloads = new Reloader(launch, file, out, err)) {
             launch.proxy().start(); // a SIGTERM that came before this drains the moment it is up
             reloader.set(reloads);
@@ -203,9 +210,12 @@ public final class Main {
         return build;
     }
 
-    /** Installs the signal handlers (SIGTERM/SIGINT, and SIGHUP/SIGUSR1 by name); a test passes its own. */
+    /**
+     * Installs the signal handlers (SIGTERM/SIGINT, and SIGHUP/SIGUSR1 by name) and returns the ones
+     * the process ignores, whose handlers will never run; a test passes its own.
+     */
     @FunctionalInterface
     interface SignalHook {
-        void install(Runnable onTerminate, Consumer<String> onOther);
+        Set<String> install(Runnable onTerminate, Consumer<String> onOther);
     }
 }

@@ -1,7 +1,10 @@
 package loomproxy.cli;
 
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The process's signal handlers (SPEC §7), installed before the first listener binds. SIGTERM and
@@ -20,12 +23,22 @@ final class Signals {
     /**
      * @param onTerminate SIGTERM, SIGINT
      * @param onOther     SIGHUP, SIGUSR1, by name ("HUP", "USR1")
+     * @return the signals the process was started ignoring, by name: the JVM leaves a shutdown
+     *         signal (HUP, INT, TERM) ignored when it found it so — {@code nohup} does that to SIGHUP,
+     *         a shell's {@code &} to SIGINT — and its handler then never runs
      */
-    static void install(Runnable onTerminate, Consumer<String> onOther) {
-        Signal.handle(new Signal("TERM"), signal -> onTerminate.run());
-        Signal.handle(new Signal("INT"), signal -> onTerminate.run());
-        for (String name : new String[] {"HUP", "USR1"}) {
-            Signal.handle(new Signal(name), signal -> onOther.accept(name));
+    static Set<String> install(Runnable onTerminate, Consumer<String> onOther) {
+        Set<String> ignored = new TreeSet<>();
+        for (String name : new String[] {"TERM", "INT"}) {
+            if (Signal.handle(new Signal(name), signal -> onTerminate.run()) == SignalHandler.SIG_IGN) {
+                ignored.add(name);
+            }
         }
+        for (String name : new String[] {"HUP", "USR1"}) {
+            if (Signal.handle(new Signal(name), signal -> onOther.accept(name)) == SignalHandler.SIG_IGN) {
+                ignored.add(name);
+            }
+        }
+        return ignored;
     }
 }

@@ -149,7 +149,10 @@ public final class Proxy {
             }
             Generation generation = Generation.build(next, blocks, metrics, log, problems, resolver);
             problems.throwIfAny();
-            AdminServer newAdmin = next.admin().equals(admin) ? null : startAdmin(next.admin());
+            // A new admin address is bound before anything else changes; the same address keeps
+            // its socket (binding it again would meet ourselves) and takes the new admin_allow.
+            boolean adminMoves = !next.admin().listen().equals(admin.listen());
+            AdminServer newAdmin = adminMoves ? startAdmin(next.admin()) : null;
             try {
                 listeners.apply(generation.blocks());
             } catch (IOException | RuntimeException e) {
@@ -158,13 +161,15 @@ public final class Proxy {
                 }
                 throw e;
             }
-            if (!next.admin().equals(admin)) {
+            if (adminMoves) {
                 if (adminServer != null) {
                     adminServer.close();
                 }
                 adminServer = newAdmin;
-                admin = next.admin();
+            } else if (adminServer != null) {
+                adminServer.allow(next.admin().allow());
             }
+            admin = next.admin();
             blocks = generation.blocks();
             health.apply(blocks);
             metrics.retain(blocks.stream().map(Block::name).toList());

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import loomproxy.testkit.Ca;
 import loomproxy.testkit.Issued;
@@ -61,7 +62,7 @@ class CheckFilesTest {
                 %s
                 """.formatted(trusted, tls));
         return Main.run(new String[] {"--check", file.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0), (onTerminate, onOther) -> { });
+                new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0), (onTerminate, onOther) -> Set.of());
     }
 
     private String err() {
@@ -160,7 +161,7 @@ class CheckFilesTest {
                 proxy_ssl_password_file = %s
                 """.formatted(trusted, client.chainPem(), encryptedKey, passwords));
         assertEquals(0, Main.run(new String[] {"-T", file.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0), (onTerminate, onOther) -> { }), err());
+                new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0), (onTerminate, onOther) -> Set.of()), err());
         String dump = out.toString(StandardCharsets.UTF_8);
         assertTrue(dump.contains("  proxy_ssl_password_file = " + passwords + "   # " + file + ":7"), dump);
         assertFalse(dump.contains("horse") || err().contains("horse") || dump.contains("wrong"), dump + err());

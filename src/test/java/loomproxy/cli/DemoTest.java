@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +40,7 @@ class DemoTest {
         AtomicInteger exit = new AtomicInteger(-1);
         Thread demo = Thread.ofVirtual().start(() -> exit.set(Main.run(new String[] {"--demo"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                stop, (onTerminate, onOther) -> { })));
+                stop, (onTerminate, onOther) -> Set.of())));
         Pattern tryIt = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/(\\d+)");
         Wait.until(() -> tryIt.matcher(out.toString(StandardCharsets.UTF_8)).find() || !demo.isAlive(),
                 Duration.ofSeconds(60), () -> "demo printed: " + out + err);

@@ -273,6 +273,43 @@ class SignalTest {
         }
     }
 
+    /**
+     * nohup starts a process with SIGHUP ignored and the JVM keeps it ignored, so a reload would
+     * silently never happen: the start says so in the error log, and only then.
+     */
+    @Test
+    void startedUnderNohupTheErrorLogSaysSighupWillNotReload() throws Exception {
+        try (EchoServer echo = EchoServer.plain()) {
+            Path config = dir.resolve("loomproxy.properties");
+            Files.writeString(config, """
+                    server.main.listen = 127.0.0.1:0
+                    server.main.proxy_pass = %s
+                    error_log = %s info
+                    """.formatted(echo.address(), dir.resolve("error.log")));
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            for (boolean nohup : new boolean[] {true, false}) {
+                Files.deleteIfExists(dir.resolve("error.log"));
+                List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                        "loomproxy.cli.Main", config.toString()));
+                if (nohup) {
+                    command.add(0, "nohup");
+                }
+                Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("out.log").toFile()).start();
+                try {
+                    Wait.until(() -> read(dir.resolve("error.log")).contains("listening"), Duration.ofSeconds(30),
+                            () -> "did not start: " + read(dir.resolve("out.log")) + read(dir.resolve("error.log")));
+                    String log = read(dir.resolve("error.log"));
+                    assertEquals(nohup, log.contains("[warn] SIGHUP is ignored in this process (started under nohup?)"), log);
+                    process.destroy();
+                    assertTrue(process.waitFor(30, TimeUnit.SECONDS), "SIGTERM still stops it");
+                } finally {
+                    process.destroyForcibly();
+                }
+            }
+        }
+    }
+
     private static boolean refuses(int port) {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             return false;

@@ -200,6 +200,25 @@ class ReloadTest {
         }
     }
 
+    /**
+     * A reload that changes only admin_allow keeps the endpoint's socket and applies the new list:
+     * binding the same address again would meet our own listener and fail every such reload.
+     */
+    @Test
+    void aReloadChangingOnlyAdminAllowKeepsThePortAndAppliesTheList() throws Exception {
+        int adminPort = Ports.free();
+        try (EchoServer echo = EchoServer.plain();
+             TestProxy proxy = TestProxy.start(dir, plain(0, echo.address(), "admin_listen = 127.0.0.1:" + adminPort))) {
+            int port = proxy.port("main");
+            assertEquals(200, proxy.adminGet("/healthz").status());
+            proxy.reload(plain(port, echo.address(), "admin_listen = 127.0.0.1:" + adminPort + "\nadmin_allow = 127.0.0.2"));
+            assertEquals(adminPort, proxy.admin().getPort());
+            assertEquals(403, proxy.adminGet("/healthz").status(), "127.0.0.1 is no longer allowed");
+            proxy.reload(plain(port, echo.address(), "admin_listen = 127.0.0.1:" + adminPort + "\nadmin_allow = 127.0.0.1"));
+            assertEquals(200, proxy.adminGet("/healthz").status());
+        }
+    }
+
     private static void roundTrip(TestProxy proxy) throws IOException {
         try (Socket c = proxy.connect("main")) {
             Bytes.write(c, "tls");
