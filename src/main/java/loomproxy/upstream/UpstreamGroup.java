@@ -364,10 +364,12 @@ public final class UpstreamGroup {
 
     /**
      * {@code ngx_stream_upstream_get_round_robin_peer}: the primaries; when none is usable the
-     * backups; when none of those either, every peer's {@code fails} is cleared ("all peers failed,
-     * mark them as live for quick recovery") and this attempt gets nothing. A session that has
-     * already moved to the backups (one is in its {@code tried} set) stays there, as NGINX's
-     * {@code rrp->peers} does, and then only the backups are cleared.
+     * backups; when none of those either, this attempt gets nothing ("no live upstreams") and the
+     * failed servers stay out until their fail_timeout has passed. (NGINX before 1.11.5 cleared
+     * every server's fails here, "for quick recovery"; its changelog for 1.11.5: it "will not reset
+     * number of failures of all servers as it previously did, but will wait for fail_timeout to
+     * expire".) A session that has already moved to the backups (one is in its {@code tried} set)
+     * stays there, as NGINX's {@code rrp->peers} does.
      */
     private Peer pickTiers(Set<Peer> tried, Instant now) {
         boolean onBackup = tried.stream().anyMatch(Peer::backup);
@@ -377,14 +379,7 @@ public final class UpstreamGroup {
                 return peer;
             }
         }
-        Peer peer = pickFrom(backup, tried, now);
-        if (peer == null) {
-            markLive(backup);
-            if (!onBackup) {
-                markLive(primary);
-            }
-        }
-        return peer;
+        return pickFrom(backup, tried, now);
     }
 
     /**
@@ -413,11 +408,5 @@ public final class UpstreamGroup {
             best.check(now);
         }
         return best;
-    }
-
-    private static void markLive(List<Peer> peers) {
-        for (Peer peer : peers) {
-            peer.fails = 0;
-        }
     }
 }
