@@ -199,6 +199,11 @@ public final class TlsSetup {
         if (anchors == null || crls == null) {
             return null;
         }
+        // Only where they will be used: with proxy_ssl_verify off, NGINX does not load them either.
+        if (config.trustedCertificate().isPresent() && config.crl().isPresent()) {
+            CrlIssuers.check(anchors, config.trustedCertificate().get(), crls, config.crl().get(), sources.of("proxy_ssl_crl"),
+                    problems);
+        }
         String anchorsName = config.trustedCertificate().isPresent() ? "a certificate in proxy_ssl_trusted_certificate"
                 : "the JDK's default CAs";
         return new TrustManager[] {new VerifyingTrustManager(

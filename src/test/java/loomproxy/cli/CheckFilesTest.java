@@ -115,6 +115,44 @@ class CheckFilesTest {
                 err());
         assertTrue(err().contains("fail verification with reason crl: fetch a current CRL"), err());
         assertFalse(err().contains("Fresh Root"), err());
+        assertEquals(1, err().lines().count(), "an expired CRL is still the trusted CA's, not also a missing one: " + err());
+    }
+
+    @Test
+    void aCurrentCrlOfTheTrustedCaAndItsIntermediateIsOkSilently() throws Exception {
+        Ca root = pki.root("Good Root");
+        Path crls = pki.crlBundle("good-crls.pem", root.crl(), root.intermediate("Good Int").crl());
+        assertEquals(0, check(pki.bundle("good-trusted.pem", root), "proxy_ssl_crl = " + crls), err());
+        assertEquals("", err());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains(" is ok"));
+    }
+
+    /** QA: only another CA's CRL said "is ok", then every session failed with "crl: no current CRL from CN=TestCA". */
+    @Test
+    void aCrlFileWithoutTheTrustedCasCrlIsAWarning() throws Exception {
+        Ca root = pki.root("TestCA");
+        Path trustedCa = pki.bundle("ca.pem", root);
+        Path crl = pki.crlBundle("ca2.crl", pki.root("CA2").crl());
+        assertEquals(0, check(trustedCa, "proxy_ssl_crl = " + crl), err());
+        assertEquals(warning(5, "proxy_ssl_crl") + "no certificate in " + trustedCa + " has a CRL in " + crl
+                + ", so every upstream fails verification with reason crl (every CA of a chain needs one, the trusted one"
+                + " included): add the CRL of CN=TestCA to " + crl + "\n", err());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains(" is ok"));
+    }
+
+    /** QA: a forged CRL said "is ok", then every session failed with "crl: cannot tell whether ... is revoked". */
+    @Test
+    void aCrlInTheTrustedCasNameSignedByAnotherKeyFailsTheCheck() throws Exception {
+        Ca root = pki.root("TestCA");
+        Path trustedCa = pki.bundle("ca-forged.pem", root);
+        Path crl = pki.crlBundle("forged.crl", pki.root("TestCA").crl());
+        assertEquals(1, check(trustedCa, "proxy_ssl_crl = " + crl), err());
+        assertTrue(err().contains("loomproxy: [emerg] " + dir.resolve("loomproxy.properties") + ":5: proxy_ssl_crl: the CRL"
+                + " from CN=TestCA in " + crl + " is not signed by CN=TestCA's key in " + trustedCa
+                + " (Signature does not match): replace it with a CRL that CN=TestCA signed, or, if CN=TestCA has a new key,"
+                + " add its new certificate to " + trustedCa + "\n"), err());
+        assertTrue(err().contains(" test failed"), err());
+        assertFalse(out.toString(StandardCharsets.UTF_8).contains(" is ok"));
     }
 
     @Test
