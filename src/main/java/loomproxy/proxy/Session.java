@@ -85,6 +85,9 @@ final class Session implements Runnable {
             connected = connector.connect(facts, proxyProtocolHeader());
             if (connected.isEmpty()) {
                 facts.status(502);
+                if (aborted) {
+                    log.info("closed at shutdown after shutdown_timeout, while connecting to upstream");
+                }
                 return;
             }
             upstream = connected.get().socket();

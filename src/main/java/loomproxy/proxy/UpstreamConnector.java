@@ -42,6 +42,8 @@ final class UpstreamConnector {
     private Socket spare;
     /** Why the last try failed, for loomproxy_upstream_failures_total. */
     private String failure;
+    /** The last try's failure as logged, repeated in the session's verdict when no try succeeds. */
+    private String lastFailure;
 
     /**
      * @param spare   an unconnected socket for the first try (made before the client was accepted)
@@ -91,7 +93,14 @@ final class UpstreamConnector {
                 block.metrics().route(peer).failed(failure);
             }
             tries--;
-            if (!config.nextUpstream() || tries <= 0 || System.nanoTime() >= deadline || aborted.getAsBoolean()) {
+            if (aborted.getAsBoolean()) {
+                return Optional.empty();
+            }
+            if (!config.nextUpstream() || tries <= 0 || System.nanoTime() >= deadline) {
+                // NGINX logs each failed try at [error]; here each is a [warn] (SPEC §6) and the
+                // session's outcome is the [error], so an error_log at NGINX's default level shows why.
+                log.error("no upstream of \"" + block.group().name() + "\" reached after " + tried.size()
+                        + (tried.size() == 1 ? " try" : " tries") + "; last: " + lastFailure);
                 return Optional.empty();
             }
         }
@@ -105,7 +114,7 @@ final class UpstreamConnector {
         try {
             plain = nextSocket();
         } catch (IOException e) {
-            log.warn("upstream " + peer + " connect failed: cannot create a socket: " + e.getMessage());
+            tryFailed("upstream " + peer + " connect failed: cannot create a socket: " + e.getMessage());
             failure = "connect_error";
             return Optional.empty();
         }
@@ -125,7 +134,7 @@ final class UpstreamConnector {
             block.metrics().route(peer).connected(System.nanoTime() - connecting);
         } catch (IOException e) {
             Sockets.closeQuietly(plain);
-            log.warn("upstream " + peer + " connect failed: " + connectReason(e, timeout));
+            tryFailed("upstream " + peer + " connect failed: " + connectReason(e, timeout));
             failure = FailureReason.connect(e);
             return Optional.empty();
         }
@@ -155,7 +164,7 @@ final class UpstreamConnector {
         } catch (IOException e) {
             deadline.disarm();
             Sockets.closeQuietly(plain);
-            log.warn("upstream " + peer + " connect failed: sending the PROXY protocol header: " + e.getMessage());
+            tryFailed("upstream " + peer + " connect failed: sending the PROXY protocol header: " + e.getMessage());
             failure = FailureReason.connect(e);
             return Optional.empty();
         }
@@ -192,10 +201,21 @@ final class UpstreamConnector {
                 throw e;
             }
             Sockets.closeQuietly(plain);
-            log.warn("upstream " + peer + (e.verification() ? " verification failed: " : " handshake failed: ") + e.getMessage());
+            if (aborted.getAsBoolean()) {
+                return Optional.empty(); // shutdown reset the connection: not the server's doing (Session logs it)
+            }
+            tryFailed("upstream " + peer + (e.verification() ? " verification failed: " : " handshake failed: ") + e.getMessage());
             facts.verify(e.reason());
             failure = FailureReason.handshake(e);
             return Optional.empty();
+        }
+    }
+
+    /** One try failed: logged with the server and why, unless shutdown cut it. */
+    private void tryFailed(String message) {
+        lastFailure = message;
+        if (!aborted.getAsBoolean()) {
+            log.warn(message);
         }
     }
 

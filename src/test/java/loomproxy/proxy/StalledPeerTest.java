@@ -2,11 +2,13 @@ package loomproxy.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.DrippingUpstream;
 import loomproxy.testkit.EchoServer;
@@ -87,6 +89,28 @@ class StalledPeerTest {
             assertEquals(0, proxy.proxy().openSessions());
             assertNotNull(flood.awaitEnd(Duration.ofSeconds(20)), "the client's writes fail once it is reset");
             proxy.errors().await("closed at shutdown after shutdown_timeout");
+        }
+    }
+
+    /**
+     * Sessions still handshaking with a silent upstream when shutdown_timeout passes are closed
+     * by shutdown, which is not the server's failure: no "handshake failed" blamed on it, one
+     * "closed at shutdown" line each.
+     */
+    @Test
+    void shutdownDuringAHandshakeIsNotBlamedOnTheUpstream() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+             TestProxy proxy = TestProxy.start(dir, tls.proxyConfig("localhost:" + silent.getLocalPort(),
+                     "proxy_connect_timeout = 60s"));
+             Socket client = proxy.connect("main");
+             Socket held = silent.accept()) {
+            Bytes.write(client, "early");
+            assertEquals(false, proxy.proxy().shutdown(Duration.ofMillis(300)), "the handshake cannot end by itself");
+            assertThrows(java.net.SocketException.class, () -> Bytes.readToEof(client.getInputStream()),
+                    "shutdown resets the client at shutdown_timeout");
+            proxy.errors().await("closed at shutdown after shutdown_timeout, while connecting to upstream");
+            assertEquals(List.of(), proxy.errors().matching("handshake failed"));
+            assertEquals(List.of(), proxy.errors().matching("reached after"));
         }
     }
 

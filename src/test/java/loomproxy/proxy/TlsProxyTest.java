@@ -333,6 +333,12 @@ class TlsProxyTest {
              Socket c = proxy.connect("main")) {
             assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
             proxy.errors().await(logged);
+            // The try is a [warn]; the session's outcome an [error], which an error_log at NGINX's
+            // default level (error) still shows, with the reason.
+            String verdict = proxy.errors().await("[error]", "reached after 1 try; last: upstream 127.0.0.1:" + port);
+            for (String fragment : logged) {
+                assertTrue(verdict.contains(fragment), verdict);
+            }
         }
     }
 
