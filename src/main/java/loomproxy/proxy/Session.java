@@ -47,6 +47,8 @@ final class Session implements Runnable {
     private volatile Activity activity;
     private volatile Ending ending;
     private volatile boolean aborted;
+    /** Whether the upstream asked for our certificate, and we had one; null when it did not ask (or plain TCP). */
+    private Boolean certificateRequested;
 
     /** A session admitted without limits or rules (tests of the data path). */
     Session(Block block, Socket client, Socket spare, SessionFacts facts, SessionLog log, Sessions registry,
@@ -152,8 +154,21 @@ final class Session implements Runnable {
         if (aborted) {
             log.info("closed at shutdown after shutdown_timeout");
         } else if (!ending.isIdle()) {
-            String upFailure = report(up, "client", "upstream", first == up);
+            certificateRequested = connected.certificateRequested();
+            // An alert read from the upstream says why it went away; the write that met its close
+            // before the alert arrived (a broken pipe) says nothing more.
+            boolean alertExplains = down.end() == Pump.End.ERROR && down.failure() != null
+                    && FailureReasons.alertReason(down.failure()) != null;
+            String upFailure = alertExplains && up.failedOnWrite() ? null : report(up, "client", "upstream", first == up);
             String downFailure = report(down, "upstream", "client", first == down);
+            if (first == down && down.end() == Pump.End.EOF && down.bytes() == 0 && certificateRequested != null) {
+                // A TLS 1.3 server judges our certificate after the handshake is over for us; NGINX
+                // as an upstream then just closes (close_notify, no alert). A silent close before
+                // any byte, from a server that asked for a certificate, is most likely that.
+                log.warn("upstream " + connected.peer() + " closed the connection after the TLS handshake without"
+                        + " sending anything; it asked for a client certificate: " + certificateAdvice()
+                        + " (its error log says why)");
+            }
             if (upFailure != null || downFailure != null) {
                 block.metrics().route(connected.peer()).failed(downFailure != null ? downFailure : upFailure);
             }
@@ -259,7 +274,8 @@ final class Session implements Runnable {
                 facts.status(502); // refused before it sent anything: the session never reached a server
             }
         }
-        String message = verb + peer + " failed: " + (alert == null ? "" : alert + ": ") + pump.failure().getMessage()
+        String advice = "client_cert_rejected".equals(alert) && certificateRequested != null ? certificateAdvice() + "; " : "";
+        String message = verb + peer + " failed: " + (alert == null ? "" : alert + ": ") + advice + pump.failure().getMessage()
                 + " after " + pump.bytes() + " bytes " + from + ">" + to;
         if (peer.equals("upstream")) {
             log.warn(message);
@@ -267,6 +283,12 @@ final class Session implements Runnable {
         }
         log.info(message);
         return null;
+    }
+
+    /** What to do about a client certificate the upstream asked for and then, it seems, refused. */
+    private String certificateAdvice() {
+        return certificateRequested ? "it may have refused proxy_ssl_certificate"
+                : "proxy_ssl_certificate is not set; set it and proxy_ssl_certificate_key";
     }
 
     /** The PROXY protocol header for this client, or null (proxy_protocol off). */

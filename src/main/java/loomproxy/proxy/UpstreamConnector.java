@@ -30,9 +30,10 @@ final class UpstreamConnector {
      * A usable upstream connection: the caller must release {@code peer}, close {@code socket}, and
      * run {@code firstBytes} when the upstream first sends data (or the session ends).
      */
-    record Connected(Peer peer, Socket socket, SessionFacts.Try attempt, Runnable firstBytes) {}
+    /** @param certificateRequested as {@link UpstreamTls.Established#certificateRequested()}; null without TLS */
+    record Connected(Peer peer, Socket socket, SessionFacts.Try attempt, Runnable firstBytes, Boolean certificateRequested) {}
 
-    private record Opened(Socket socket, SessionFacts.Try attempt, Runnable firstBytes) {}
+    private record Opened(Socket socket, SessionFacts.Try attempt, Runnable firstBytes, Boolean certificateRequested) {}
 
     private final Block block;
     private final SessionLog log;
@@ -86,7 +87,8 @@ final class UpstreamConnector {
                 throw e;
             }
             if (opened.isPresent()) {
-                return Optional.of(new Connected(peer, opened.get().socket(), opened.get().attempt(), opened.get().firstBytes()));
+                Opened o = opened.get();
+                return Optional.of(new Connected(peer, o.socket(), o.attempt(), o.firstBytes(), o.certificateRequested()));
             }
             block.group().release(peer, !aborted.getAsBoolean());
             if (!aborted.getAsBoolean()) {
@@ -151,7 +153,7 @@ final class UpstreamConnector {
                     throw new SocketTimeoutException("PROXY header");
                 }
                 attempt.connected(System.nanoTime() - started);
-                return Optional.of(new Opened(plain, attempt, () -> { }));
+                return Optional.of(new Opened(plain, attempt, () -> { }, null));
             }
             return handshake(block.tls().get(), plain, deadline, peer, attempt, facts, started);
         } catch (HandshakeFailure e) {
@@ -194,7 +196,8 @@ final class UpstreamConnector {
                     System.nanoTime() - handshaking, tlsSession.socket().getSession());
             facts.tls(tlsSession.protocol(), tlsSession.cipher(), tlsSession.name(), tlsSession.reused());
             facts.verify(block.config().tls().verify() ? "ok" : "off");
-            return Optional.of(new Opened(tlsSession.socket(), attempt, tlsSession.ticketsArrived()));
+            return Optional.of(new Opened(tlsSession.socket(), attempt, tlsSession.ticketsArrived(),
+                    tlsSession.certificateRequested()));
         } catch (HandshakeFailure e) {
             deadline.disarm();
             if (e.retryWithDefaultGroups()) {

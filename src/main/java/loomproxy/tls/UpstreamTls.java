@@ -34,8 +34,13 @@ public final class UpstreamTls {
      * upstream has sent its first bytes (its NewSessionTicket came before them) or the session ended,
      * whichever is first; it may be called more than once.
      */
+    /**
+     * @param certificateRequested null when the server did not ask for a client certificate; else
+     *                             whether we had one to send (a TLS 1.3 server judges it only after
+     *                             the handshake is over for us, and may just close: see Session)
+     */
     public record Established(SSLSocket socket, String protocol, String cipher, String name, boolean reused,
-                              Runnable ticketsArrived) {}
+                              Runnable ticketsArrived, Boolean certificateRequested) {}
 
     private static final int SESSION_CACHE_SIZE = 32 * TicketSlots.MAX;
 
@@ -155,11 +160,11 @@ public final class UpstreamTls {
             // handshake that made it (TLS 1.2 and 1.3 alike), which predates this one.
             boolean reused = session.getCreationTime() < started;
             return new Established(socket, session.getProtocol(), CipherStrings.opensslName(session.getCipherSuite()),
-                    name, reused, ticketsArrived);
+                    name, reused, ticketsArrived, askedForCertificate(socket));
         } catch (IOException e) {
             throw FailureReasons.classify(e, askedForCertificate(socket));
         } finally {
-            askedForCertificate(socket);
+            askedForCertificate(socket); // forgets the socket on every path
         }
     }
 

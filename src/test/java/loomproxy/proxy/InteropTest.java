@@ -93,6 +93,32 @@ class InteropTest {
     }
 
     /**
+     * NGINX as a TLS 1.3 upstream with ssl_verify_client on judges the client certificate after
+     * the handshake is over for the client, and then closes without an alert: the session would
+     * look like an empty, orderly one. The error log names the likely reason and what to set.
+     */
+    @Test
+    void anNginxUpstreamClosingOverAMissingClientCertificateIsNamed() throws Exception {
+        assumeTrue(NginxServer.available(), "nginx with the stream module is not installed (apt-get install nginx libnginx-mod-stream)");
+        try (EchoServer echo = EchoServer.plain();
+             NginxServer nginx = NginxServer.tlsUpstream(dir.resolve("nginx"), server, trusted, echo.port());
+             TestProxy proxy = TestProxy.start(dir, """
+                     server.main.listen = 127.0.0.1:0
+                     server.main.proxy_pass = localhost:%d
+                     proxy_ssl = on
+                     proxy_ssl_trusted_certificate = %s
+                     proxy_ssl_protocols = TLSv1.3
+                     proxy_ssl_verify_depth = 2
+                     """.formatted(nginx.port(), trusted));
+             Socket c = proxy.connect("main")) {
+            Bytes.write(c, "anyone?");
+            assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
+            proxy.errors().await("[warn]", "closed the connection after the TLS handshake without sending anything",
+                    "proxy_ssl_certificate is not set; set it and proxy_ssl_certificate_key");
+        }
+    }
+
+    /**
      * JSSE sends an X25519 and a P-256 key share in every ClientHello by default; OpenSSL sends one.
      * Once the server has done TLS 1.3, loomproxy offers it one share too (tls/KeyShares).
      */

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
@@ -95,8 +96,10 @@ class TlsHalfCloseTest {
             } catch (IOException resetIsFine) {
                 // the proxy resets the client after the upstream's refusal
             }
-            proxy.errors().await("reading from upstream failed: client_cert_rejected");
+            proxy.errors().await("reading from upstream failed: client_cert_rejected: proxy_ssl_certificate is not set;"
+                    + " set it and proxy_ssl_certificate_key");
             proxy.access().await(" 502 ", "\"client_cert_rejected\"");
+            assertEquals(List.of(), proxy.errors().matching("writing to upstream"), "the alert says it all");
         }
     }
 
