@@ -57,6 +57,19 @@ class LauncherTest {
         assertEquals(mine + "\n", launch(Map.of("LOOMPROXY_PRINT_JAVA", "1", "LOOMPROXY_JAVA", mine.toString())));
     }
 
+    /** A java named by hand is meant: one that cannot run loomproxy is an error, never quietly replaced. */
+    @Test
+    void anUnusableLoomproxyJavaIsAnErrorNotPassedOver() throws Exception {
+        Path old = fakeJava(dir.resolve("old"), 17);
+        Path launcher = release.resolve("bin/loomproxy");
+        assertEquals("loomproxy: LOOMPROXY_JAVA=" + old + " is Java 17, not a Java 21 or later: point it at a JDK 21+"
+                + " bin/java, or unset it to let loomproxy look for one\n",
+                run(2, launcher, Map.of("LOOMPROXY_PRINT_JAVA", "1", "LOOMPROXY_JAVA", old.toString())));
+        String missing = dir.resolve("nothing/bin/java").toString();
+        assertTrue(run(2, launcher, Map.of("LOOMPROXY_JAVA", missing)).startsWith(
+                "loomproxy: LOOMPROXY_JAVA=" + missing + " is no executable, not a Java 21 or later"));
+    }
+
     @Test
     void aBundledRuntimeOlderThan21IsPassedOver() throws Exception {
         fakeJava(release.resolve("runtime"), 17);
@@ -163,6 +176,10 @@ class LauncherTest {
 
     /** Runs the launcher with a real JDK in JAVA_HOME and on PATH, which it must not prefer. */
     private String run(Path launcher, Map<String, String> env, String... args) throws Exception {
+        return run(0, launcher, env, args);
+    }
+
+    private String run(int exitCode, Path launcher, Map<String, String> env, String... args) throws Exception {
         Path jdk = jdk();
         ProcessBuilder builder = new ProcessBuilder(concat(launcher.toString(), args)).redirectErrorStream(true);
         builder.environment().put("JAVA_HOME", jdk.toString());
@@ -176,7 +193,7 @@ class LauncherTest {
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), out);
-        assertEquals(0, p.exitValue(), out);
+        assertEquals(exitCode, p.exitValue(), out);
         return out;
     }
 
