@@ -241,6 +241,11 @@ public final class Proxy {
         refused.remove(block.name());
         log.log(Level.INFO, "server " + block.name() + ": TLS files changed; new sessions use them"
                 + " (a new TLS context: sessions are not resumed across the change)");
+        // What a start or a reload would warn about (an expired certificate, a key readable by
+        // others) is said here too: a rotation is how such a file most often arrives.
+        for (Problem warning : problems.warnings()) {
+            log.log(Level.WARNING, "server " + block.name() + ": rotated TLS files: " + warning);
+        }
         return Optional.of(new Block(block.config(), block.group(), tls,
                 metrics.register(block.name(), block.group(), tls.map(UpstreamTls::material))));
     }

@@ -91,6 +91,23 @@ class CertificateRotationTest {
         }
     }
 
+    /** A rotated-in certificate that has expired is warned about as at a start or reload, not only applied. */
+    @Test
+    void anExpiredCertificateRotatedInIsWarnedAbout() throws Exception {
+        Issued expired = tls.issuer().newClient("Rotate expired").freshKey().expired().issue();
+        Path chain = Files.copy(tls.client().chainPem(), dir.resolve("client.crt"));
+        Path key = Files.copy(tls.client().keyPem(), dir.resolve("client.key"));
+        String config = tls.proxyConfig("localhost:1", "tls_reload_interval = 100ms")
+                .replace(tls.client().chainPem().toString(), chain.toString())
+                .replace(tls.client().keyPem().toString(), key.toString());
+        try (TestProxy proxy = TestProxy.start(dir, config)) {
+            replace(expired.keyPem(), key);
+            replace(expired.chainPem(), chain);
+            proxy.errors().await("server main: TLS files changed; new sessions use them");
+            proxy.errors().await("[warn]", "server main: rotated TLS files:", "proxy_ssl_certificate", "expired");
+        }
+    }
+
     /** Written beside the target and moved over it, as a deployment tool would: never a torn file. */
     private static void replace(Path from, Path to) throws IOException {
         Path temp = Files.copy(from, to.resolveSibling(to.getFileName() + ".new"), StandardCopyOption.REPLACE_EXISTING);
