@@ -2,6 +2,9 @@ package loomproxy.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -32,9 +35,14 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
         implements AutoCloseable {
 
     static Launch prepare(Path file, PrintStream out, PrintStream err) throws ConfigException {
+        return prepare(file, out, err, false);
+    }
+
+    /** @param check --check: log files are checked, not created or opened (their lines go to out and err) */
+    static Launch prepare(Path file, PrintStream out, PrintStream err, boolean check) throws ConfigException {
         Problems problems = new Problems();
         try {
-            return prepare(ConfigLoader.load(file, problems), out, err, problems);
+            return prepare(ConfigLoader.load(file, problems), out, err, problems, check);
         } finally {
             for (Problem warning : problems.warnings()) {
                 err.println("loomproxy: [warn] " + warning);
@@ -42,12 +50,18 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
         }
     }
 
-    private static Launch prepare(Loaded loaded, PrintStream out, PrintStream err, Problems problems)
+    private static Launch prepare(Loaded loaded, PrintStream out, PrintStream err, Problems problems, boolean check)
             throws ConfigException {
         ProxyConfig config = loaded.config();
         List<LogSink> sinks = new ArrayList<>();
-        ErrorLog errorLog = errorLog(config, err, problems, sinks);
-        AccessLog accessLog = accessLog(config, out, problems, sinks);
+        if (check) {
+            checkLogFile(config.errorLog().file().orElse(null), "error_log", config, problems);
+            checkLogFile(config.accessLog().enabled() ? config.accessLog().file().orElse(null) : null, "access_log",
+                    config, problems);
+        }
+        ErrorLog errorLog = check ? ErrorLog.to(LogSink.of(err), config.errorLog().level())
+                : errorLog(config, err, problems, sinks);
+        AccessLog accessLog = check ? null : accessLog(config, out, problems, sinks);
         try {
             throwIfAny(loaded, problems);
             return new Launch(config, Proxy.prepare(config, errorLog, accessLog, problems), errorLog, sinks, loaded.dump());
@@ -102,10 +116,38 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
             sinks.add(sink);
             return sink;
         } catch (IOException e) {
-            problems.add(config.sources().of(key), key, "cannot open " + file + " for appending ("
-                    + e.getMessage() + "): create the directory or fix its permissions");
+            problems.add(config.sources().of(key), key, cannotOpen(file, e));
             return LogSink.of(fallback);
         }
+    }
+
+    private static void checkLogFile(Path file, String key, ProxyConfig config, Problems problems) {
+        if (file == null) {
+            return;
+        }
+        try {
+            LogSink.checkAppendable(file);
+        } catch (IOException e) {
+            problems.add(config.sources().of(key), key, cannotOpen(file, e));
+        }
+    }
+
+    /** Why FILE cannot be opened for appending, and what to do: Java's message for a denial is just the path. */
+    static String cannotOpen(Path file, IOException e) {
+        String what = "cannot open " + file + " for appending: ";
+        if (e instanceof AccessDeniedException denied) {
+            String user = System.getProperty("user.name");
+            return what + "permission denied on " + denied.getFile() + " for user " + user + ": let " + user
+                    + " write there (chown, chmod) or choose another file";
+        }
+        if (e instanceof NoSuchFileException missing) {
+            return what + "no directory " + missing.getFile() + ": create it";
+        }
+        if (e instanceof FileSystemException failed && "Is a directory".equals(failed.getReason())) {
+            return what + "it is a directory: name a file in it";
+        }
+        String reason = e instanceof FileSystemException failed && failed.getReason() != null ? failed.getReason() : e.getMessage();
+        return what + reason + ": check the path and its directory";
     }
 
     /**

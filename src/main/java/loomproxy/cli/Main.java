@@ -102,7 +102,7 @@ public final class Main {
     /** {@code --check}; with {@code dump} ({@code -T}), the effective configuration after the verdict, as NGINX's -T. */
     private static int check(Path file, boolean dump, PrintStream out, PrintStream err) {
         try {
-            Launch launch = Launch.prepare(file, out, err);
+            Launch launch = Launch.prepare(file, out, err, true);
             launch.close();
             out.println("configuration " + file + " is ok");
             if (dump) {

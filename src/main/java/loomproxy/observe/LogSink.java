@@ -6,7 +6,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -38,6 +41,32 @@ public final class LogSink implements AutoCloseable {
     /** Opens FILE for appending, creating it; the caller reports the IOException against the directive. */
     public static LogSink append(Path file) throws IOException {
         return new LogSink(open(file), file);
+    }
+
+    /**
+     * What opening FILE for appending would meet, found without creating it: {@code --check} must
+     * leave nothing behind (as root it would leave a file the service's user cannot open).
+     *
+     * @throws IOException as opening would: AccessDeniedException, NoSuchFileException (the
+     *                     directory), FileSystemException "Is a directory"
+     */
+    public static void checkAppendable(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new FileSystemException(file.toString(), null, "Is a directory");
+        }
+        if (Files.exists(file)) {
+            if (!Files.isWritable(file)) {
+                throw new AccessDeniedException(file.toString());
+            }
+            return;
+        }
+        Path directory = file.toAbsolutePath().getParent();
+        if (directory == null || !Files.isDirectory(directory)) {
+            throw new NoSuchFileException(String.valueOf(directory));
+        }
+        if (!Files.isWritable(directory)) {
+            throw new AccessDeniedException(directory.toString());
+        }
     }
 
     private static OutputStream open(Path file) throws IOException {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import loomproxy.testkit.Ca;
@@ -63,6 +64,25 @@ class CheckFilesTest {
                 """.formatted(trusted, tls));
         return Main.run(new String[] {"--check", file.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0), (onTerminate, onOther) -> Set.of());
+    }
+
+    /**
+     * --check finds what opening the log files would meet, and creates none: as root it would
+     * leave files the service's own user cannot open.
+     */
+    @Test
+    void logFilesAreCheckedNotCreated() throws Exception {
+        String client = "proxy_ssl_certificate = " + this.client.chainPem() + "\nproxy_ssl_certificate_key = " + this.client.keyPem();
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        assertEquals(Main.OK, check(client + "\nerror_log = " + logs.resolve("error.log") + " info\naccess_log = "
+                + logs.resolve("access.log")), err());
+        assertEquals(List.of(), Files.list(logs).toList(), "--check left log files behind");
+
+        assertEquals(Main.CONFIG_ERROR, check(client + "\nerror_log = " + dir.resolve("none/error.log")
+                + "\naccess_log = " + logs), err());
+        assertTrue(err().contains(": error_log: cannot open " + dir.resolve("none/error.log") + " for appending: no directory "
+                + dir.resolve("none") + ": create it"), err());
+        assertTrue(err().contains(": access_log: cannot open " + logs + " for appending: it is a directory: name a file in it"), err());
     }
 
     private String err() {
