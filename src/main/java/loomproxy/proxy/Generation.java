@@ -33,15 +33,15 @@ record Generation(List<Block> blocks, int tlsKept) {
      * Builds {@code config}'s blocks; problems (TLS files, names that do not resolve) go to
      * {@code problems}, which the caller throws.
      */
-    static Generation build(ProxyConfig config, List<Block> previous, Metrics metrics, System.Logger log,
-                            Problems problems, Resolver resolver) {
+    static Generation build(ProxyConfig config, List<Block> previous, Metrics metrics, Problems problems,
+                            Resolver resolver) {
         Map<String, UpstreamGroup> groups = new HashMap<>();
         Map<String, List<InetAddress>> answers = Resolver.load();
         List<Block> blocks = new ArrayList<>();
         int kept = 0;
         for (ServerConfig server : config.servers()) {
             UpstreamGroup group = groups.computeIfAbsent(server.upstream().name(), name -> group(server.upstream(),
-                    resolver.addresses(server.upstream(), key(server), config.resolverValid(), answers, problems), previous, log));
+                    resolver.addresses(server.upstream(), key(server), config.resolverValid(), answers, problems), previous));
             Optional<Block> before = previous.stream().filter(b -> b.name().equals(server.name())).findFirst();
             Optional<UpstreamTls> tls = before.flatMap(b -> sameTls(b, server));
             if (tls.isPresent()) {
@@ -61,14 +61,13 @@ record Generation(List<Block> blocks, int tlsKept) {
     }
 
     /** The group as it was when nothing changed (servers and their addresses), else a new one with the state of the servers that stay. */
-    private static UpstreamGroup group(UpstreamGroupConfig config, List<List<InetAddress>> addresses, List<Block> previous,
-                                       System.Logger log) {
+    private static UpstreamGroup group(UpstreamGroupConfig config, List<List<InetAddress>> addresses, List<Block> previous) {
         Optional<UpstreamGroup> before = previous.stream().map(Block::group)
                 .filter(g -> g.name().equals(config.name())).findFirst();
         if (before.isPresent() && before.get().sameAs(config, addresses)) {
             return before.get();
         }
-        UpstreamGroup group = new UpstreamGroup(config, addresses, InstantSource.system(), log);
+        UpstreamGroup group = new UpstreamGroup(config, addresses, InstantSource.system());
         before.ifPresent(group::carryOver);
         return group;
     }

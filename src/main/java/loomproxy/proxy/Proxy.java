@@ -90,7 +90,7 @@ public final class Proxy {
                                 Function<String, List<InetAddress>> lookup) throws ConfigException {
         Metrics metrics = new Metrics(config.file(), InstantSource.system());
         Resolver resolver = new Resolver(lookup, log);
-        Generation first = Generation.build(config, List.of(), metrics, log, problems, resolver);
+        Generation first = Generation.build(config, List.of(), metrics, problems, resolver);
         problems.throwIfAny();
         return new Proxy(first.blocks(), config, log, new Sessions(accessLog, log), metrics, resolver);
     }
@@ -147,7 +147,7 @@ public final class Proxy {
             if (draining) {
                 throw new IOException("the proxy is shutting down");
             }
-            Generation generation = Generation.build(next, blocks, metrics, log, problems, resolver);
+            Generation generation = Generation.build(next, blocks, metrics, problems, resolver);
             problems.throwIfAny();
             // A new admin address is bound before anything else changes; the same address keeps
             // its socket (binding it again would meet ourselves) and takes the new admin_allow.

@@ -45,6 +45,8 @@ final class UpstreamConnector {
     private String failure;
     /** The last try's failure as logged, repeated in the session's verdict when no try succeeds. */
     private String lastFailure;
+    /** What the last try was doing when it failed, in NGINX's words ("connecting", "SSL handshaking"). */
+    private String failedWhile;
 
     /**
      * @param spare   an unconnected socket for the first try (made before the client was accepted)
@@ -90,7 +92,9 @@ final class UpstreamConnector {
                 Opened o = opened.get();
                 return Optional.of(new Connected(peer, o.socket(), o.attempt(), o.firstBytes(), o.certificateRequested()));
             }
-            block.group().release(peer, !aborted.getAsBoolean());
+            if (block.group().release(peer, !aborted.getAsBoolean())) {
+                log.warn("upstream server temporarily disabled while " + failedWhile + " to upstream, upstream: \"" + peer + "\"");
+            }
             if (!aborted.getAsBoolean()) {
                 block.metrics().route(peer).failed(failure);
             }
@@ -116,7 +120,7 @@ final class UpstreamConnector {
         try {
             plain = nextSocket();
         } catch (IOException e) {
-            tryFailed("upstream " + peer + " connect failed: cannot create a socket: " + e.getMessage());
+            tryFailed("connecting", "upstream " + peer + " connect failed: cannot create a socket: " + e.getMessage());
             failure = "connect_error";
             return Optional.empty();
         }
@@ -136,7 +140,7 @@ final class UpstreamConnector {
             block.metrics().route(peer).connected(System.nanoTime() - connecting);
         } catch (IOException e) {
             Sockets.closeQuietly(plain);
-            tryFailed("upstream " + peer + " connect failed: " + connectReason(e, timeout));
+            tryFailed("connecting", "upstream " + peer + " connect failed: " + connectReason(e, timeout));
             failure = FailureReason.connect(e);
             return Optional.empty();
         }
@@ -166,7 +170,7 @@ final class UpstreamConnector {
         } catch (IOException e) {
             deadline.disarm();
             Sockets.closeQuietly(plain);
-            tryFailed("upstream " + peer + " connect failed: sending the PROXY protocol header: " + e.getMessage());
+            tryFailed("connecting", "upstream " + peer + " connect failed: sending the PROXY protocol header: " + e.getMessage());
             failure = FailureReason.connect(e);
             return Optional.empty();
         }
@@ -207,7 +211,8 @@ final class UpstreamConnector {
             if (aborted.getAsBoolean()) {
                 return Optional.empty(); // shutdown reset the connection: not the server's doing (Session logs it)
             }
-            tryFailed("upstream " + peer + (e.verification() ? " verification failed: " : " handshake failed: ") + e.getMessage());
+            tryFailed("SSL handshaking", "upstream " + peer + (e.verification() ? " verification failed: " : " handshake failed: ")
+                    + e.getMessage());
             facts.verify(e.reason());
             failure = FailureReason.handshake(e);
             return Optional.empty();
@@ -215,7 +220,8 @@ final class UpstreamConnector {
     }
 
     /** One try failed: logged with the server and why, unless shutdown cut it. */
-    private void tryFailed(String message) {
+    private void tryFailed(String phase, String message) {
+        failedWhile = phase;
         lastFailure = message;
         if (!aborted.getAsBoolean()) {
             log.warn(message);

@@ -1,6 +1,5 @@
 package loomproxy.upstream;
 
-import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -49,20 +48,18 @@ public final class UpstreamGroup {
     /** NGINX {@code peers->single}: one primary and no backup is never marked failed. */
     private boolean single;
     private final InstantSource clock;
-    private final System.Logger log;
     private final ReentrantLock lock = new ReentrantLock();
 
     /** Every server as written, one peer each, its host looked up at each connect (tests of balancing). */
-    public UpstreamGroup(UpstreamGroupConfig config, InstantSource clock, System.Logger log) {
-        this(config, null, clock, log);
+    public UpstreamGroup(UpstreamGroupConfig config, InstantSource clock) {
+        this(config, null, clock);
     }
 
     /**
      * @param addresses per server line, the addresses its name resolved to (an IP literal: itself);
      *                  empty for a {@code resolve} server whose name does not resolve yet; null: as written
      */
-    public UpstreamGroup(UpstreamGroupConfig config, List<List<InetAddress>> addresses, InstantSource clock,
-                         System.Logger log) {
+    public UpstreamGroup(UpstreamGroupConfig config, List<List<InetAddress>> addresses, InstantSource clock) {
         this.name = config.name();
         this.servers = List.copyOf(config.servers());
         if (servers.stream().allMatch(UpstreamServer::backup)) {
@@ -82,7 +79,6 @@ public final class UpstreamGroup {
             entries.add(peers);
         }
         this.clock = clock;
-        this.log = log;
         rebuild();
     }
 
@@ -274,21 +270,19 @@ public final class UpstreamGroup {
     /**
      * Ends one use of a server picked earlier; {@code failed} = connect, handshake or verification
      * failure, which counts toward {@code max_fails}. Call exactly once per successful pick.
+     *
+     * @return true when this failure took the server out for fail_timeout: the caller logs NGINX's
+     *         "upstream server temporarily disabled" line, with its session and what it was doing
      */
-    public void release(Peer peer, boolean failed) {
-        boolean disabled;
+    public boolean release(Peer peer, boolean failed) {
         lock.lock();
         try {
             if (!primary.contains(peer) && !backup.contains(peer) && !draining.contains(peer)) {
                 throw new IllegalArgumentException("upstream " + name + ": " + peer + " is not a server of this group");
             }
-            disabled = releaseLocked(peer, failed);
+            return releaseLocked(peer, failed);
         } finally {
             lock.unlock();
-        }
-        if (disabled) {
-            log.log(Level.WARNING, "upstream server temporarily disabled while connecting to upstream, upstream: \""
-                    + peer + "\"");
         }
     }
 

@@ -50,7 +50,7 @@ class RegistryTest {
                 .map(s -> new UpstreamServer(new HostPort(s, 443), 1, 1, Duration.ofSeconds(10), 0, false, false))
                 .toList();
         return new UpstreamGroup(new UpstreamGroupConfig(name, list, new Location(Path.of("t.conf"), 1)),
-                InstantSource.system(), System.getLogger("test"));
+                InstantSource.system());
     }
 
     private static Peer peer(UpstreamGroup group, String host) {

@@ -284,7 +284,7 @@ class LimitConnTest {
                     server.main.limit_conn_per_addr = 5
                     """.formatted(echo.address()));
             ServerConfig config = ConfigLoader.load(file).servers().get(0);
-            Block block = new Block(config, new UpstreamGroup(config.upstream(), InstantSource.system(), errors.errorLog()),
+            Block block = new Block(config, new UpstreamGroup(config.upstream(), InstantSource.system()),
                     Optional.empty());
             Thread loop = Thread.ofPlatform().start(new Listener(server, block, sessions, deadlines, errors.errorLog(), false));
             InetSocketAddress to = (InetSocketAddress) server.getLocalSocketAddress();
@@ -322,7 +322,7 @@ class LimitConnTest {
         UpstreamServer server = new UpstreamServer(new HostPort("127.0.0.1", 65536), 1, 1, Duration.ofSeconds(10), 0,
                 false, false);
         UpstreamGroup group = new UpstreamGroup(new UpstreamGroupConfig("broken", List.of(server),
-                new Location(file, 1)), InstantSource.system(), errors.errorLog());
+                new Location(file, 1)), InstantSource.system());
         return new Block(config, group, Optional.empty());
     }
 }

@@ -96,7 +96,7 @@ class ListenerTest {
                 server.main.proxy_pass = %s
                 """.formatted(echo.address()));
         ServerConfig config = ConfigLoader.load(file).servers().get(0);
-        return new Block(config, new UpstreamGroup(config.upstream(), InstantSource.system(), errors.errorLog()),
+        return new Block(config, new UpstreamGroup(config.upstream(), InstantSource.system()),
                 Optional.empty());
     }
 }

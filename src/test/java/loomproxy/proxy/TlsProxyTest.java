@@ -221,6 +221,11 @@ class TlsProxyTest {
             proxy.errors().await("upstream 127.0.0.1:" + refused + " connect failed");
             proxy.errors().await("upstream 127.0.0.1:" + silent.getLocalPort() + " handshake failed: handshake_timeout");
             proxy.errors().await("upstream 127.0.0.1:" + bad.port() + " verification failed: expired");
+            // NGINX's line for a server taken out, with the session and what the try was doing
+            proxy.errors().await("[warn] #", "upstream server temporarily disabled while connecting to upstream, upstream: \"127.0.0.1:"
+                    + refused + "\"", "server: main");
+            proxy.errors().await("[warn] #", "upstream server temporarily disabled while SSL handshaking to upstream, upstream: \"127.0.0.1:"
+                    + bad.port() + "\"", "server: main");
             c.close();
             proxy.access().await(" 200 ", "\"127.0.0.1:" + refused + ", 127.0.0.1:" + silent.getLocalPort()
                     + ", 127.0.0.1:" + bad.port() + ", 127.0.0.1:" + good.port() + "\"", "\"ok\"");

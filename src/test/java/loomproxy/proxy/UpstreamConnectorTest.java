@@ -95,7 +95,7 @@ class UpstreamConnectorTest {
         UpstreamServer server = new UpstreamServer(new HostPort("127.0.0.1", 65536), 1, 1, Duration.ofSeconds(10), 1,
                 false, false);
         UpstreamGroup group = new UpstreamGroup(new UpstreamGroupConfig("broken", List.of(server),
-                new Location(file, 1)), InstantSource.system(), errors.errorLog());
+                new Location(file, 1)), InstantSource.system());
         return new Block(config, group, Optional.empty());
     }
 

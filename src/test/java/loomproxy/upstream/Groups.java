@@ -16,13 +16,13 @@ final class Groups {
     private Groups() {
     }
 
-    static UpstreamGroup group(TestClock clock, RecordingLogger log, String... servers) {
+    static UpstreamGroup group(TestClock clock, String... servers) {
         List<UpstreamServer> list = new ArrayList<>();
         for (String line : servers) {
             list.add(server(line));
         }
         return new UpstreamGroup(new UpstreamGroupConfig("backend", list, new Location(Path.of("test.conf"), 3)),
-                clock, log);
+                clock);
     }
 
     /** Host (port 80) followed by NGINX's server parameters with their defaults. */

@@ -14,18 +14,17 @@ import org.junit.jupiter.api.Test;
 /** Smooth weighted round robin, down, backup, max_conns and the tried set, as NGINX's stream module. */
 class UpstreamGroupBalancingTest {
     private final TestClock clock = new TestClock();
-    private final RecordingLogger log = new RecordingLogger();
 
     @Test
     void weights511GiveNginxSmoothSequence() {
-        UpstreamGroup g = group(clock, log, "a weight=5", "b", "c");
+        UpstreamGroup g = group(clock, "a weight=5", "b", "c");
         assertEquals("a a b a c a a", picks(g, 7));
         assertEquals("a a b a c a a", picks(g, 7));
     }
 
     @Test
     void equalWeightsAlternateStartingWithTheFirst() {
-        assertEquals("a b c a b c a", picks(group(clock, log, "a", "b", "c"), 7));
+        assertEquals("a b c a b c a", picks(group(clock, "a", "b", "c"), 7));
     }
 
     /**
@@ -35,29 +34,29 @@ class UpstreamGroupBalancingTest {
     @Test
     void largestWeightsStillAlternate() {
         String max = " weight=" + Integer.MAX_VALUE;
-        assertEquals("a b a b", picks(group(clock, log, "a" + max, "b" + max), 4));
-        assertEquals("a a b a c a a", picks(group(clock, log, "a weight=2147483645", "b weight=429496729",
+        assertEquals("a b a b", picks(group(clock, "a" + max, "b" + max), 4));
+        assertEquals("a a b a c a a", picks(group(clock, "a weight=2147483645", "b weight=429496729",
                 "c weight=429496729"), 7));
     }
 
     @Test
     void downServerIsNeverPicked() {
-        assertEquals("a c a c a c", picks(group(clock, log, "a", "b down", "c"), 6));
+        assertEquals("a c a c a c", picks(group(clock, "a", "b down", "c"), 6));
     }
 
     @Test
     void backupIsNotUsedWhilePrimariesAreUsable() {
-        assertEquals("a p a p a p", picks(group(clock, log, "a", "p", "z backup"), 6));
+        assertEquals("a p a p a p", picks(group(clock, "a", "p", "z backup"), 6));
     }
 
     @Test
     void backupIsUsedWhenEveryPrimaryIsDown() {
-        assertEquals("y z y z", picks(group(clock, log, "a down", "b down", "y backup", "z backup"), 4));
+        assertEquals("y z y z", picks(group(clock, "a down", "b down", "y backup", "z backup"), 4));
     }
 
     @Test
     void backupIsUsedWhilePrimaryIsFullAndPrimaryReturnsWhenFreed() {
-        UpstreamGroup g = group(clock, log, "a max_conns=1", "z backup");
+        UpstreamGroup g = group(clock, "a max_conns=1", "z backup");
         Peer a = pickOpen(g, Set.of(), "a");
         Peer z = pickOpen(g, Set.of(), "z");
         g.release(a, false);
@@ -67,14 +66,14 @@ class UpstreamGroupBalancingTest {
 
     @Test
     void backupIsUsedWhilePrimaryIsFailed() {
-        UpstreamGroup g = group(clock, log, "a", "z backup");
+        UpstreamGroup g = group(clock, "a", "z backup");
         g.release(pickOpen(g, Set.of(), "a"), true);
         assertEquals("z z", picks(g, 2));
     }
 
     @Test
     void maxConnsIsRespectedAndFreedByRelease() {
-        UpstreamGroup g = group(clock, log, "a max_conns=2", "b max_conns=1");
+        UpstreamGroup g = group(clock, "a max_conns=2", "b max_conns=1");
         Peer a1 = pickOpen(g, Set.of(), "a");
         pickOpen(g, Set.of(), "b");
         pickOpen(g, Set.of(), "a");
@@ -87,7 +86,7 @@ class UpstreamGroupBalancingTest {
 
     @Test
     void triedServersAreNotPickedAgain() {
-        UpstreamGroup g = group(clock, log, "a", "b", "c");
+        UpstreamGroup g = group(clock, "a", "b", "c");
         Peer a = pickOpen(g, Set.of(), "a");
         g.release(a, true);
         Peer b = pickOpen(g, Set.of(a), "b");
@@ -99,7 +98,7 @@ class UpstreamGroupBalancingTest {
 
     @Test
     void sessionOnBackupsStaysOnBackupsAsNginxRrpPeers() {
-        UpstreamGroup g = group(clock, log, "a max_conns=1", "y backup", "z backup");
+        UpstreamGroup g = group(clock, "a max_conns=1", "y backup", "z backup");
         Peer a = pickOpen(g, Set.of(), "a");
         Peer y = pickOpen(g, Set.of(), "y");
         g.release(a, false);
@@ -109,14 +108,14 @@ class UpstreamGroupBalancingTest {
 
     @Test
     void serversCountsPrimaryAndBackupAsNginxTries() {
-        UpstreamGroup g = group(clock, log, "a", "b down", "y backup");
+        UpstreamGroup g = group(clock, "a", "b down", "y backup");
         assertEquals(3, g.servers());
         assertEquals("backend", g.name());
     }
 
     @Test
     void releaseWithoutPickIsRefused() {
-        UpstreamGroup g = group(clock, log, "a", "b");
+        UpstreamGroup g = group(clock, "a", "b");
         Peer a = pickOpen(g, Set.of(), "a");
         g.release(a, false);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.release(a, false));
@@ -126,8 +125,8 @@ class UpstreamGroupBalancingTest {
 
     @Test
     void releaseOfAnotherGroupsServerIsRefused() {
-        Peer other = pickOpen(group(clock, log, "a"), Set.of(), "a");
-        UpstreamGroup g = group(clock, log, "a");
+        Peer other = pickOpen(group(clock, "a"), Set.of(), "a");
+        UpstreamGroup g = group(clock, "a");
         assertThrows(IllegalArgumentException.class, () -> g.release(other, false));
         assertEquals(1, other.conns);
     }
@@ -135,7 +134,7 @@ class UpstreamGroupBalancingTest {
     @Test
     void groupOfOnlyBackupsIsRefusedWithItsLocation() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> group(clock, log, "y backup"));
+                () -> group(clock, "y backup"));
         assertEquals("test.conf:3: upstream.backend: no servers in upstream: add at least one server without backup",
                 e.getMessage());
     }

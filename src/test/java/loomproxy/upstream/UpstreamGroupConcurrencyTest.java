@@ -32,7 +32,7 @@ class UpstreamGroupConcurrencyTest {
 
     @Test
     void concurrentPicksKeepConnsConsistentAndNeverExceedMaxConns() throws InterruptedException {
-        UpstreamGroup g = group(new TestClock(), new RecordingLogger(),
+        UpstreamGroup g = group(new TestClock(),
                 "a max_conns=2 max_fails=3", "b weight=2 max_conns=1 max_fails=3", "c max_conns=3 max_fails=0");
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();

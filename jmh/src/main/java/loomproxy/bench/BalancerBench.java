@@ -1,7 +1,6 @@
 package loomproxy.bench;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashSet;
@@ -9,10 +8,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import loomproxy.config.HostPort;
 import loomproxy.config.Location;
-import loomproxy.config.LogLevel;
 import loomproxy.config.UpstreamGroupConfig;
 import loomproxy.config.UpstreamServer;
-import loomproxy.observe.ErrorLog;
 import loomproxy.upstream.Peer;
 import loomproxy.upstream.UpstreamGroup;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -48,8 +45,7 @@ public class BalancerBench {
         List<UpstreamServer> servers = List.of(server("backend1.example.com", 5), server("backend2.example.com", 3),
                 server("backend3.example.com", 1));
         var config = new UpstreamGroupConfig("backend", servers, new Location(Path.of("bench.properties"), 1));
-        var log = new ErrorLog(line -> System.err.println("loomproxy: " + line), LogLevel.WARN, Clock.systemUTC());
-        group = new UpstreamGroup(config, InstantSource.system(), log);
+        group = new UpstreamGroup(config, InstantSource.system());
     }
 
     /** NGINX's defaults for the other parameters: max_fails 1, fail_timeout 10s, no max_conns. */

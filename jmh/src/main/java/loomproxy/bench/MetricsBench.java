@@ -1,7 +1,6 @@
 package loomproxy.bench;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -10,13 +9,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import loomproxy.config.HostPort;
 import loomproxy.config.Location;
-import loomproxy.config.LogLevel;
 import loomproxy.config.UpstreamGroupConfig;
 import loomproxy.config.UpstreamServer;
 import loomproxy.metrics.Metrics;
 import loomproxy.metrics.RouteMetrics;
 import loomproxy.metrics.ServerMetrics;
-import loomproxy.observe.ErrorLog;
 import loomproxy.upstream.Peer;
 import loomproxy.upstream.UpstreamGroup;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,15 +51,14 @@ public class MetricsBench {
 
     @Setup(Level.Trial)
     public void start() {
-        var log = new ErrorLog(line -> System.err.println("loomproxy: " + line), LogLevel.WARN, Clock.systemUTC());
         Metrics metrics = new Metrics(Path.of("bench.properties"), InstantSource.system());
-        UpstreamGroup group = group("backend", 3, log);
+        UpstreamGroup group = group("backend", 3);
         server = metrics.register("main", group, Optional.empty());
         peer = group.conns().keySet().iterator().next();
 
         large = new Metrics(Path.of("bench.properties"), InstantSource.system());
         for (int g = 0; g < 4; g++) {
-            UpstreamGroup eight = group("group" + g, 8, log);
+            UpstreamGroup eight = group("group" + g, 8);
             ServerMetrics s = large.register("server" + g, eight, Optional.empty());
             for (Peer p : eight.conns().keySet()) {
                 s.accepted();
@@ -74,14 +70,14 @@ public class MetricsBench {
         }
     }
 
-    private static UpstreamGroup group(String name, int servers, ErrorLog log) {
+    private static UpstreamGroup group(String name, int servers) {
         List<UpstreamServer> list = new ArrayList<>();
         for (int i = 1; i <= servers; i++) {
             list.add(new UpstreamServer(new HostPort("backend" + i + ".example.com", 12345), 1, 1, Duration.ofSeconds(10),
                     0, false, false));
         }
         return new UpstreamGroup(new UpstreamGroupConfig(name, list, new Location(Path.of("bench.properties"), 1)),
-                InstantSource.system(), log);
+                InstantSource.system());
     }
 
     @Benchmark
