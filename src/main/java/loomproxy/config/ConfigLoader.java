@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads a configuration file (SPEC §2, §3) into a {@link ProxyConfig}. Every problem in the file is
@@ -73,7 +74,7 @@ public final class ConfigLoader {
             builder.checkableTls().ifPresent(tls::add);
             builder.warnTlsKeysWithoutTls();
         });
-        top.setting(Directive.ADMIN_LISTEN).ifPresent(set -> top.value(Directive.ADMIN_LISTEN)
+        top.setting(Directive.ADMIN_LISTEN).ifPresent(set -> adminListen()
                 .filter(address -> !loopback(address.host()))
                 .ifPresent(address -> problems.warn(set.where(), "admin_listen", address
                         + " is reachable from other hosts; bind 127.0.0.1:" + address.port()
@@ -87,7 +88,7 @@ public final class ConfigLoader {
         AccessLogConfig accessLog = accessLog();
         Duration shutdownTimeout = topValue(Directive.SHUTDOWN_TIMEOUT);
         Duration tlsReloadInterval = topValue(Directive.TLS_RELOAD_INTERVAL);
-        AdminConfig admin = new AdminConfig(top.value(Directive.ADMIN_LISTEN), topValue(Directive.ADMIN_ALLOW));
+        AdminConfig admin = new AdminConfig(adminListen(), topValue(Directive.ADMIN_ALLOW));
         ProxyConfig config = new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog,
                 shutdownTimeout, tlsReloadInterval, top.sources(new Location(file, 0)), admin,
                 topValue(Directive.RESOLVER_VALID));
@@ -117,6 +118,11 @@ public final class ConfigLoader {
 
     private Section sectionOf(Map<String, Section> sections, String name) {
         return sections.computeIfAbsent(name, k -> new Section(dir, problems));
+    }
+
+    /** The admin endpoint's address; empty when unset, off, or invalid (reported). */
+    private Optional<HostPort> adminListen() {
+        return top.value(Directive.ADMIN_LISTEN).flatMap(listen -> listen);
     }
 
     private <T> T topValue(Directive<T> d) {

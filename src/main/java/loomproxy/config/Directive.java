@@ -80,8 +80,8 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     static final Directive<Duration> SHUTDOWN_TIMEOUT = top("shutdown_timeout", TIME, "30s");
     /** How often every TLS file in use is checked for new content (SPEC §7); 0 = never. */
     static final Directive<Duration> TLS_RELOAD_INTERVAL = top("tls_reload_interval", TIME, "10s");
-    /** Off unless set; a bare port binds 127.0.0.1 (SPEC §10). */
-    static final Directive<HostPort> ADMIN_LISTEN = top("admin_listen", (v, d) -> ListenValues.admin(v), null);
+    /** Off unless set (or set to {@code off}); a bare port binds 127.0.0.1 (SPEC §10). */
+    static final Directive<Optional<HostPort>> ADMIN_LISTEN = top("admin_listen", (v, d) -> ListenValues.admin(v), null);
     /** Who may read the admin endpoint; SPEC §9's list syntax. */
     static final Directive<AllowList> ADMIN_ALLOW = top("admin_allow", (v, d) -> AllowValues.parse(v), "127.0.0.1, ::1");
     /**

@@ -2,6 +2,7 @@ package loomproxy.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code listen = [address:]port [backlog=N] [reuseport] [so_keepalive=on|off], ...}: the parameters of
@@ -76,16 +77,20 @@ final class ListenValues {
     /**
      * {@code admin_listen = [address:]port}: one address, no parameters; a bare port binds
      * {@value #LOOPBACK_IPV4}, so turning the endpoint on never exposes it by accident (SPEC §10).
+     * {@code off}, the documented default, is no endpoint, as if the key were absent.
      */
-    static HostPort admin(String value) throws InvalidValueException {
+    static Optional<HostPort> admin(String value) throws InvalidValueException {
         String a = Values.word(value);
+        if (a.equalsIgnoreCase("off")) {
+            return Optional.empty();
+        }
         if (a.contains(",")) {
             throw new InvalidValueException("invalid value \"" + value + "\", admin_listen takes one address");
         }
         if (a.matches("\\d+")) {
-            return new HostPort(LOOPBACK_IPV4, a.equals("0") ? 0 : Values.port(a, a));
+            return Optional.of(new HostPort(LOOPBACK_IPV4, a.equals("0") ? 0 : Values.port(a, a)));
         }
-        return address(a);
+        return Optional.of(address(a));
     }
 
     /** NGINX also takes {@code so_keepalive=idle:intvl:cnt}; the JDK sets those per socket only on some systems. */
