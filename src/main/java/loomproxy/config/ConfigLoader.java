@@ -81,7 +81,7 @@ public final class ConfigLoader {
                         + ", or limit who may read it with admin_allow")));
 
         if (servers.isEmpty()) {
-            problems.add(new Location(file, 0), "server.NAME", "no server block; add server.NAME.listen and server.NAME.proxy_pass");
+            problems.add(Problem.ofFile(file, "no server block; add server.NAME.listen and server.NAME.proxy_pass"));
         }
         ListenCheck.distinct(built, problems);
         ErrorLogConfig errorLog = topValue(Directive.ERROR_LOG);
@@ -155,10 +155,10 @@ public final class ConfigLoader {
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_FILE + 1);
         } catch (IOException e) {
-            throw fileProblem(file, 0, "cannot read the configuration file: " + reason(e));
+            throw fileProblem(file, "cannot read the configuration file: " + reason(e));
         }
         if (bytes.length > MAX_FILE) {
-            throw fileProblem(file, 0, "cannot read the configuration file: it is larger than "
+            throw fileProblem(file, "cannot read the configuration file: it is larger than "
                     + Values.formatSize(MAX_FILE) + "; is it the configuration file?");
         }
         return decode(bytes, file);
@@ -190,7 +190,8 @@ public final class ConfigLoader {
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            throw fileProblem(file, lineAt(bytes, in.position()), "not valid UTF-8; save the file as UTF-8");
+            throw new ConfigException(List.of(new Problem(new Location(file, lineAt(bytes, in.position())), "config",
+                    "not valid UTF-8; save the file as UTF-8")));
         }
         decoder.flush(out);
         String text = out.flip().toString();
@@ -205,8 +206,8 @@ public final class ConfigLoader {
         return line;
     }
 
-    private static ConfigException fileProblem(Path file, int line, String message) {
-        return new ConfigException(List.of(new Problem(new Location(file, line), "config", message)));
+    private static ConfigException fileProblem(Path file, String message) {
+        return new ConfigException(List.of(Problem.ofFile(file, message)));
     }
 
     /** A loopback literal (127.0.0.0/8, ::1, localhost): an admin endpoint there is this host's only. */

@@ -226,20 +226,21 @@ class ConfigErrorsTest {
                 errors("proxy_ssl =", "= on", "server.m.listen = 1", "server.m.proxy_pass = h:1"));
     }
 
+    /** A problem with the whole file has no line and no key to name: FILE: message, not FILE:0: config: message. */
     @Test
     void emptyFileHasNoServerBlock() {
-        assertEquals(List.of("0: server.NAME: no server block; add server.NAME.listen and server.NAME.proxy_pass"),
-                errors("# nothing here"));
+        assertEquals(List.of("FILE: no server block; add server.NAME.listen and server.NAME.proxy_pass"),
+                new ConfigFiles(dir).output("# nothing here"));
     }
 
     @Test
     void unreadableFileNamesTheOsReason() {
         Path missing = dir.resolve("missing.properties");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing));
-        assertEquals(missing + ":0: config: cannot read the configuration file: No such file or directory", e.getMessage());
+        assertEquals(missing + ": cannot read the configuration file: No such file or directory", e.getMessage());
         ConfigException d = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir));
         assertEquals(1, d.problems().size());
-        assertEquals(dir + ":0: config: cannot read the configuration file: Is a directory", d.getMessage());
+        assertEquals(dir + ": cannot read the configuration file: Is a directory", d.getMessage());
     }
 
     @Test
