@@ -121,14 +121,17 @@ final class ServerBuilder {
     /** Where every key this block uses was set: its own line, or the inherited top-level line. */
     private Sources sources() {
         Map<String, Location> byKey = new LinkedHashMap<>();
+        Map<String, List<Location>> repeats = new LinkedHashMap<>();
         for (Directive<?> d : Directive.ALL) {
-            if (d == Directive.ALLOW || d == Directive.DENY) {
-                (ownsAccessRules(own) ? own : top).setting(d).ifPresent(s -> byKey.put(d.name(), s.where()));
-            } else {
-                own.setting(d).or(() -> top.setting(d)).ifPresent(s -> byKey.put(d.name(), s.where()));
+            Section from = d == Directive.ALLOW || d == Directive.DENY ? (ownsAccessRules(own) ? own : top)
+                    : own.has(d) ? own : top;
+            from.setting(d).ifPresent(s -> byKey.put(d.name(), s.where()));
+            if (d.repeatable()) {
+                // The same section as set(d), so the lines line up with the values the block uses.
+                repeats.put(d.name(), Section.lines(from.settings(d)));
             }
         }
-        return new Sources(Map.copyOf(byKey), own.start());
+        return new Sources(Map.copyOf(byKey), Map.copyOf(repeats), own.start());
     }
 
     private <T> Optional<T> required(Directive<T> d, String form) {
