@@ -15,10 +15,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads a configuration file (SPEC §2, §3) into a {@link ProxyConfig}. Every problem in the file is
@@ -68,8 +70,14 @@ public final class ConfigLoader {
         upstreams.forEach(groups::declare);
         List<ServerConfig> built = new ArrayList<>();
         List<ServerTls> tls = new ArrayList<>();
+        Set<String> complete = new HashSet<>();
         servers.forEach((name, block) -> {
-            ServerBuilder builder = new ServerBuilder(name, block, top, problems);
+            if (block.has(Directive.LISTEN) && block.has(Directive.PROXY_PASS)) {
+                complete.add(name);
+            }
+        });
+        servers.forEach((name, block) -> {
+            ServerBuilder builder = new ServerBuilder(name, block, top, problems, complete);
             builder.build(groups).ifPresent(built::add);
             builder.checkableTls().ifPresent(tls::add);
             builder.warnTlsKeysWithoutTls();

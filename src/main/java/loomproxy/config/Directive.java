@@ -132,7 +132,21 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
         if (v.indexOf('#') >= 0 && TRAILING_COMMENT.matcher(v).find()) {
             throw new InvalidValueException("invalid value \"" + v + "\" (comments must be on their own line)");
         }
+        if (quoted(v) && this != LOG_FORMAT) {
+            throw new InvalidValueException("the value " + v + " is in quotes, which a properties file keeps as part"
+                    + " of it; write " + v.substring(1, v.length() - 1) + " without them");
+        }
         return kind.parse(v, dir);
+    }
+
+    /**
+     * A whole value in one pair of double or single quotes, as NGINX's configuration takes it. A
+     * properties value has no quoting, so they would become part of a path or a name (a log format's
+     * text may hold quotes of its own).
+     */
+    private static boolean quoted(String v) {
+        char q = v.charAt(0);
+        return v.length() >= 2 && (q == '"' || q == '\'') && v.indexOf(q, 1) == v.length() - 1;
     }
 
     /** The default, parsed; empty for a key without one. */

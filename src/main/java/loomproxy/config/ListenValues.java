@@ -61,6 +61,7 @@ final class ListenValues {
      * Port 0 (unlike NGINX) asks the system for a free port: tests and embedded uses read it back.
      */
     static HostPort address(String a) throws InvalidValueException {
+        Values.refuseUnixSocket(a, "[address:]port");
         if (a.equals("0") || a.endsWith(":0")) {
             String host = a.equals("0") || a.equals("*:0") ? ANY_IPV4 : Values.hostPort(a.substring(0, a.length() - 1) + "1").host();
             return new HostPort(host, 0);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One {@code server.NAME} block: its own settings, else the top-level one (NGINX's merge of
@@ -16,12 +17,15 @@ final class ServerBuilder {
     private final Section own;
     private final Section top;
     private final Problems problems;
+    /** The names of the blocks that have listen and proxy_pass: "did you mean" when this one is a misspelt copy of one. */
+    private final Set<String> complete;
 
-    ServerBuilder(String name, Section own, Section top, Problems problems) {
+    ServerBuilder(String name, Section own, Section top, Problems problems, Set<String> complete) {
         this.name = name;
         this.own = own;
         this.top = top;
         this.problems = problems;
+        this.complete = complete;
     }
 
     /** The server block, or empty when it lacks {@code listen} or {@code proxy_pass} (reported). */
@@ -136,8 +140,10 @@ final class ServerBuilder {
 
     private <T> Optional<T> required(Directive<T> d, String form) {
         if (!own.has(d)) {
+            String meant = Suggest.nearest(name, complete)
+                    .map(b -> ", or did you mean server." + b + "?").orElse("");
             problems.add(own.start(), "server." + name, d.name() + " is required; add server." + name + "."
-                    + d.name() + " = " + form);
+                    + d.name() + " = " + form + meant);
         }
         return own.value(d);
     }
