@@ -15,9 +15,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads a configuration file (SPEC §2, §3) into a {@link ProxyConfig}. Every problem in the file is
@@ -67,27 +70,33 @@ public final class ConfigLoader {
         upstreams.forEach(groups::declare);
         List<ServerConfig> built = new ArrayList<>();
         List<ServerTls> tls = new ArrayList<>();
+        Set<String> complete = new HashSet<>();
         servers.forEach((name, block) -> {
-            ServerBuilder builder = new ServerBuilder(name, block, top, problems);
+            if (block.has(Directive.LISTEN) && block.has(Directive.PROXY_PASS)) {
+                complete.add(name);
+            }
+        });
+        servers.forEach((name, block) -> {
+            ServerBuilder builder = new ServerBuilder(name, block, top, problems, complete);
             builder.build(groups).ifPresent(built::add);
             builder.checkableTls().ifPresent(tls::add);
             builder.warnTlsKeysWithoutTls();
         });
-        top.setting(Directive.ADMIN_LISTEN).ifPresent(set -> top.value(Directive.ADMIN_LISTEN)
+        top.setting(Directive.ADMIN_LISTEN).ifPresent(set -> adminListen()
                 .filter(address -> !loopback(address.host()))
                 .ifPresent(address -> problems.warn(set.where(), "admin_listen", address
                         + " is reachable from other hosts; bind 127.0.0.1:" + address.port()
                         + ", or limit who may read it with admin_allow")));
 
         if (servers.isEmpty()) {
-            problems.add(new Location(file, 0), "server.NAME", "no server block; add server.NAME.listen and server.NAME.proxy_pass");
+            problems.add(Problem.ofFile(file, "no server block; add server.NAME.listen and server.NAME.proxy_pass"));
         }
         ListenCheck.distinct(built, problems);
         ErrorLogConfig errorLog = topValue(Directive.ERROR_LOG);
         AccessLogConfig accessLog = accessLog();
         Duration shutdownTimeout = topValue(Directive.SHUTDOWN_TIMEOUT);
         Duration tlsReloadInterval = topValue(Directive.TLS_RELOAD_INTERVAL);
-        AdminConfig admin = new AdminConfig(top.value(Directive.ADMIN_LISTEN), topValue(Directive.ADMIN_ALLOW));
+        AdminConfig admin = new AdminConfig(adminListen(), topValue(Directive.ADMIN_ALLOW));
         ProxyConfig config = new ProxyConfig(file, groups.all(), List.copyOf(built), errorLog, accessLog,
                 shutdownTimeout, tlsReloadInterval, top.sources(new Location(file, 0)), admin,
                 topValue(Directive.RESOLVER_VALID));
@@ -117,6 +126,11 @@ public final class ConfigLoader {
 
     private Section sectionOf(Map<String, Section> sections, String name) {
         return sections.computeIfAbsent(name, k -> new Section(dir, problems));
+    }
+
+    /** The admin endpoint's address; empty when unset, off, or invalid (reported). */
+    private Optional<HostPort> adminListen() {
+        return top.value(Directive.ADMIN_LISTEN).flatMap(listen -> listen);
     }
 
     private <T> T topValue(Directive<T> d) {
@@ -149,10 +163,10 @@ public final class ConfigLoader {
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_FILE + 1);
         } catch (IOException e) {
-            throw fileProblem(file, 0, "cannot read the configuration file: " + reason(e));
+            throw fileProblem(file, "cannot read the configuration file: " + reason(e));
         }
         if (bytes.length > MAX_FILE) {
-            throw fileProblem(file, 0, "cannot read the configuration file: it is larger than "
+            throw fileProblem(file, "cannot read the configuration file: it is larger than "
                     + Values.formatSize(MAX_FILE) + "; is it the configuration file?");
         }
         return decode(bytes, file);
@@ -184,7 +198,8 @@ public final class ConfigLoader {
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            throw fileProblem(file, lineAt(bytes, in.position()), "not valid UTF-8; save the file as UTF-8");
+            throw new ConfigException(List.of(new Problem(new Location(file, lineAt(bytes, in.position())), "config",
+                    "not valid UTF-8; save the file as UTF-8")));
         }
         decoder.flush(out);
         String text = out.flip().toString();
@@ -199,8 +214,8 @@ public final class ConfigLoader {
         return line;
     }
 
-    private static ConfigException fileProblem(Path file, int line, String message) {
-        return new ConfigException(List.of(new Problem(new Location(file, line), "config", message)));
+    private static ConfigException fileProblem(Path file, String message) {
+        return new ConfigException(List.of(Problem.ofFile(file, message)));
     }
 
     /** A loopback literal (127.0.0.0/8, ::1, localhost): an admin endpoint there is this host's only. */

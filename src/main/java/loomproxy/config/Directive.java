@@ -80,8 +80,8 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
     static final Directive<Duration> SHUTDOWN_TIMEOUT = top("shutdown_timeout", TIME, "30s");
     /** How often every TLS file in use is checked for new content (SPEC §7); 0 = never. */
     static final Directive<Duration> TLS_RELOAD_INTERVAL = top("tls_reload_interval", TIME, "10s");
-    /** Off unless set; a bare port binds 127.0.0.1 (SPEC §10). */
-    static final Directive<HostPort> ADMIN_LISTEN = top("admin_listen", (v, d) -> ListenValues.admin(v), null);
+    /** Off unless set (or set to {@code off}); a bare port binds 127.0.0.1 (SPEC §10). */
+    static final Directive<Optional<HostPort>> ADMIN_LISTEN = top("admin_listen", (v, d) -> ListenValues.admin(v), null);
     /** Who may read the admin endpoint; SPEC §9's list syntax. */
     static final Directive<AllowList> ADMIN_ALLOW = top("admin_allow", (v, d) -> AllowValues.parse(v), "127.0.0.1, ::1");
     /**
@@ -132,7 +132,21 @@ record Directive<T>(String name, Scope scope, Kind<T> kind, String defaultValue)
         if (v.indexOf('#') >= 0 && TRAILING_COMMENT.matcher(v).find()) {
             throw new InvalidValueException("invalid value \"" + v + "\" (comments must be on their own line)");
         }
+        if (quoted(v) && this != LOG_FORMAT) {
+            throw new InvalidValueException("the value " + v + " is in quotes, which a properties file keeps as part"
+                    + " of it; write " + v.substring(1, v.length() - 1) + " without them");
+        }
         return kind.parse(v, dir);
+    }
+
+    /**
+     * A whole value in one pair of double or single quotes, as NGINX's configuration takes it. A
+     * properties value has no quoting, so they would become part of a path or a name (a log format's
+     * text may hold quotes of its own).
+     */
+    private static boolean quoted(String v) {
+        char q = v.charAt(0);
+        return v.length() >= 2 && (q == '"' || q == '\'') && v.indexOf(q, 1) == v.length() - 1;
     }
 
     /** The default, parsed; empty for a key without one. */

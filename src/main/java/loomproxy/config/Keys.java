@@ -18,10 +18,24 @@ final class Keys {
      * NGINX directives a translated configuration brings along that loomproxy deliberately has no
      * key for, with what to do instead, so their error is more than "unknown directive".
      */
+    private static final String NO_CLIENT_TLS = "loomproxy accepts plain TCP from clients and never terminates TLS;"
+            + " it speaks TLS only to the upstream (proxy_ssl_certificate is the client certificate it presents"
+            + " there): remove it, and terminate client TLS in front of loomproxy";
     private static final Map<String, String> NGINX_ONLY = Map.of(
             "resolver", "loomproxy looks names up with the system's resolver (/etc/resolv.conf, /etc/hosts), not with"
                     + " DNS servers of its own: remove it, and write its valid= as resolver_valid (default 30s)",
-            "resolver_timeout", "the system resolver's own timeout applies (options timeout: in /etc/resolv.conf): remove it");
+            "resolver_timeout", "the system resolver's own timeout applies (options timeout: in /etc/resolv.conf): remove it",
+            "ssl_certificate", NO_CLIENT_TLS,
+            "ssl_certificate_key", NO_CLIENT_TLS,
+            "ssl_client_certificate", NO_CLIENT_TLS,
+            "ssl_verify_client", NO_CLIENT_TLS);
+    /**
+     * NGINX http directives whose stream (and loomproxy) counterpart has another name; suggested as
+     * if misspelt. Other NGINX names ({@code ssl_protocols}) are found by {@link Suggest} itself.
+     */
+    private static final Map<String, String> NGINX_HTTP = Map.of(
+            "proxy_read_timeout", "proxy_timeout",
+            "proxy_send_timeout", "proxy_timeout");
 
     private Keys() {}
 
@@ -122,7 +136,8 @@ final class Keys {
         List<String> names = Directive.ALL.stream()
                 .filter(d -> List.of(scopes).contains(d.scope()) && d != Directive.LOG_FORMAT)
                 .map(Directive::name).toList();
-        Optional<String> near = Suggest.nearest(key, names).map(n -> prefix + n);
+        Optional<String> near = Optional.ofNullable(NGINX_HTTP.get(key)).or(() -> Suggest.nearest(key, names))
+                .map(n -> prefix + n);
         int dot = key.indexOf('.');
         if (near.isEmpty() && prefix.isEmpty() && dot > 0) {
             near = Suggest.nearest(key.substring(0, dot), List.of("server", "upstream", "log_format"))

@@ -2,6 +2,7 @@ package loomproxy.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code listen = [address:]port [backlog=N] [reuseport] [so_keepalive=on|off], ...}: the parameters of
@@ -60,6 +61,7 @@ final class ListenValues {
      * Port 0 (unlike NGINX) asks the system for a free port: tests and embedded uses read it back.
      */
     static HostPort address(String a) throws InvalidValueException {
+        Values.refuseUnixSocket(a, "[address:]port");
         if (a.equals("0") || a.endsWith(":0")) {
             String host = a.equals("0") || a.equals("*:0") ? ANY_IPV4 : Values.hostPort(a.substring(0, a.length() - 1) + "1").host();
             return new HostPort(host, 0);
@@ -76,16 +78,20 @@ final class ListenValues {
     /**
      * {@code admin_listen = [address:]port}: one address, no parameters; a bare port binds
      * {@value #LOOPBACK_IPV4}, so turning the endpoint on never exposes it by accident (SPEC §10).
+     * {@code off}, the documented default, is no endpoint, as if the key were absent.
      */
-    static HostPort admin(String value) throws InvalidValueException {
+    static Optional<HostPort> admin(String value) throws InvalidValueException {
         String a = Values.word(value);
+        if (a.equalsIgnoreCase("off")) {
+            return Optional.empty();
+        }
         if (a.contains(",")) {
             throw new InvalidValueException("invalid value \"" + value + "\", admin_listen takes one address");
         }
         if (a.matches("\\d+")) {
-            return new HostPort(LOOPBACK_IPV4, a.equals("0") ? 0 : Values.port(a, a));
+            return Optional.of(new HostPort(LOOPBACK_IPV4, a.equals("0") ? 0 : Values.port(a, a)));
         }
-        return address(a);
+        return Optional.of(address(a));
     }
 
     /** NGINX also takes {@code so_keepalive=idle:intvl:cnt}; the JDK sets those per socket only on some systems. */

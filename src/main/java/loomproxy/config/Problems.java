@@ -3,6 +3,7 @@ package loomproxy.config;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -16,12 +17,21 @@ public final class Problems {
     /** By line; stable, so the problems of one line keep the order they were found in. */
     private static final Comparator<Problem> FILE_ORDER = Comparator.comparingInt(p -> p.where().line());
 
-    private final List<Problem> errors = new ArrayList<>();
+    /** In the order found; a set, so the same problem found twice is kept once (see {@link #add}). */
+    private final Set<Problem> errors = new LinkedHashSet<>();
     private final List<Problem> warnings = new ArrayList<>();
     private final Set<String> explained = new HashSet<>();
 
+    /**
+     * An error; the same one twice (same file, line, key and message) is kept once: a top-level
+     * setting inherited by several server blocks is checked once per block, but it is one line to fix.
+     */
     public void add(Location where, String key, String message) {
         errors.add(new Problem(where, key, message));
+    }
+
+    void add(Problem problem) {
+        errors.add(problem);
     }
 
     /**

@@ -63,8 +63,15 @@ final class Section {
     /** Where each key of this scope was set; unset keys point at {@code fallback}. */
     Sources sources(Location fallback) {
         java.util.Map<String, Location> byKey = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<Location>> repeats = new java.util.LinkedHashMap<>();
         first.forEach((d, s) -> byKey.put(d.name(), s.where()));
-        return new Sources(java.util.Map.copyOf(byKey), start != null ? start : fallback);
+        valid.forEach((d, settings) -> repeats.put(d.name(), lines(settings)));
+        return new Sources(java.util.Map.copyOf(byKey), java.util.Map.copyOf(repeats), start != null ? start : fallback);
+    }
+
+    /** Where each of {@code settings} is, in the same order. */
+    static List<Location> lines(List<Setting> settings) {
+        return settings.stream().map(Setting::where).toList();
     }
 
     boolean has(Directive<?> d) {

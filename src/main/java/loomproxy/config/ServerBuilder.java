@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One {@code server.NAME} block: its own settings, else the top-level one (NGINX's merge of
@@ -16,12 +17,15 @@ final class ServerBuilder {
     private final Section own;
     private final Section top;
     private final Problems problems;
+    /** The names of the blocks that have listen and proxy_pass: "did you mean" when this one is a misspelt copy of one. */
+    private final Set<String> complete;
 
-    ServerBuilder(String name, Section own, Section top, Problems problems) {
+    ServerBuilder(String name, Section own, Section top, Problems problems, Set<String> complete) {
         this.name = name;
         this.own = own;
         this.top = top;
         this.problems = problems;
+        this.complete = complete;
     }
 
     /** The server block, or empty when it lacks {@code listen} or {@code proxy_pass} (reported). */
@@ -121,20 +125,25 @@ final class ServerBuilder {
     /** Where every key this block uses was set: its own line, or the inherited top-level line. */
     private Sources sources() {
         Map<String, Location> byKey = new LinkedHashMap<>();
+        Map<String, List<Location>> repeats = new LinkedHashMap<>();
         for (Directive<?> d : Directive.ALL) {
-            if (d == Directive.ALLOW || d == Directive.DENY) {
-                (ownsAccessRules(own) ? own : top).setting(d).ifPresent(s -> byKey.put(d.name(), s.where()));
-            } else {
-                own.setting(d).or(() -> top.setting(d)).ifPresent(s -> byKey.put(d.name(), s.where()));
+            Section from = d == Directive.ALLOW || d == Directive.DENY ? (ownsAccessRules(own) ? own : top)
+                    : own.has(d) ? own : top;
+            from.setting(d).ifPresent(s -> byKey.put(d.name(), s.where()));
+            if (d.repeatable()) {
+                // The same section as set(d), so the lines line up with the values the block uses.
+                repeats.put(d.name(), Section.lines(from.settings(d)));
             }
         }
-        return new Sources(Map.copyOf(byKey), own.start());
+        return new Sources(Map.copyOf(byKey), Map.copyOf(repeats), own.start());
     }
 
     private <T> Optional<T> required(Directive<T> d, String form) {
         if (!own.has(d)) {
+            String meant = Suggest.nearest(name, complete)
+                    .map(b -> ", or did you mean server." + b + "?").orElse("");
             problems.add(own.start(), "server." + name, d.name() + " is required; add server." + name + "."
-                    + d.name() + " = " + form);
+                    + d.name() + " = " + form + meant);
         }
         return own.value(d);
     }

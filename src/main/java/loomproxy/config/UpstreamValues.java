@@ -43,6 +43,11 @@ final class UpstreamValues {
     }
 
     private static UpstreamServer server(List<String> words, String entry) throws InvalidValueException {
+        if (words.size() > 1 && words.get(0).equals("server")) {
+            // NGINX writes each server of an upstream {} block as "server host:port ...;".
+            throw new InvalidValueException("drop NGINX's \"server\" keyword: write " + String.join(" ", words.subList(1, words.size()))
+                    + " (servers are host:port [parameters], separated by commas)");
+        }
         HostPort address = Values.hostPort(words.get(0));
         int weight = 1;
         int maxFails = 1;

@@ -218,11 +218,19 @@ final class Values {
 
     /** {@code host:port} or {@code [IPv6]:port}; the host is kept as written, brackets removed. */
     static HostPort hostPort(String v) throws InvalidValueException {
+        refuseUnixSocket(v, "host:port");
         int colon = v.lastIndexOf(':');
         if (colon < 0 || (v.startsWith("[") && colon < v.indexOf(']'))) {
             throw new InvalidValueException("no port in \"" + v + "\", write host:port or [IPv6]:port");
         }
         return new HostPort(host(v.substring(0, colon), v), port(v.substring(colon + 1), v));
+    }
+
+    /** NGINX's {@code unix:/path}: the JDK's blocking sockets here are TCP only, so say that instead of "invalid port". */
+    static void refuseUnixSocket(String v, String form) throws InvalidValueException {
+        if (v.regionMatches(true, 0, "unix:", 0, 5)) {
+            throw new InvalidValueException("unix-domain sockets such as \"" + v + "\" are not supported; use " + form);
+        }
     }
 
     private static String host(String h, String whole) throws InvalidValueException {

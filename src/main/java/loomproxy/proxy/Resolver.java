@@ -62,13 +62,25 @@ final class Resolver {
                     problems.warn(where, key, message + "; it has no server until it resolves, and is looked up again"
                             + " every " + resolverValid.toMillis() + "ms (resolver_valid)");
                 } else {
-                    problems.add(where, key, message + "; correct the name, or add resolve to look it up again"
-                            + " every resolver_valid until it resolves");
+                    problems.add(where, key, message + "; correct the name, or " + resolveAdvice(server, key));
                 }
             }
             out.add(found);
         }
         return out;
+    }
+
+    /**
+     * How to have the name looked up again: {@code resolve} is a parameter of a server in an
+     * {@code upstream.NAME} line, so a {@code proxy_pass host:port} (where it cannot be written)
+     * needs a group of its own first.
+     */
+    private static String resolveAdvice(UpstreamServer server, String key) {
+        String until = " to look it up again every resolver_valid until it resolves";
+        if (key.endsWith(".proxy_pass")) {
+            return "define a group" + until + ": upstream.NAME = " + server.address() + " resolve, and proxy_pass = NAME";
+        }
+        return "add resolve" + until;
     }
 
     /**

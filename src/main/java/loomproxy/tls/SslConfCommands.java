@@ -41,6 +41,9 @@ final class SslConfCommands {
     /** What the commands set; empty where no command said anything. */
     record Parsed(Optional<List<String>> tls13Suites, Optional<List<String>> namedGroups) {}
 
+    /** No command given: the JDK's defaults. */
+    static final Parsed NONE = new Parsed(Optional.empty(), Optional.empty());
+
     private SslConfCommands() {}
 
     /**
@@ -48,22 +51,29 @@ final class SslConfCommands {
      * supported suites; the TLS 1.3 suites named must be among them.
      */
     static Parsed parse(List<String> commands, Collection<String> availableSuites) throws TlsConfigException {
-        Optional<List<String>> suites = Optional.empty();
-        Optional<List<String>> groups = Optional.empty();
+        Parsed parsed = NONE;
         for (String command : commands) {
-            if (command.isBlank()) {
-                throw new TlsConfigException("proxy_ssl_conf_command is empty; write a command and its value,"
-                        + " e.g. \"Ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256\"");
-            }
-            String[] nameAndValue = command.strip().split("\\s+", 2);
-            String value = nameAndValue.length > 1 ? nameAndValue[1] : "";
-            switch (nameAndValue[0].toLowerCase(Locale.ROOT)) {
-                case "ciphersuites" -> suites = Optional.of(tls13Suites(command, value, availableSuites));
-                case "groups", "curves" -> groups = Optional.of(namedGroups(command, value));
-                default -> throw unknownCommand(command, nameAndValue[0]);
-            }
+            parsed = apply(parsed, command, availableSuites);
         }
-        return new Parsed(suites, groups);
+        return parsed;
+    }
+
+    /**
+     * What {@code before} (the earlier commands) becomes with one more command: each command is
+     * checked alone, so the caller can report every bad one at its own line.
+     */
+    static Parsed apply(Parsed before, String command, Collection<String> availableSuites) throws TlsConfigException {
+        if (command.isBlank()) {
+            throw new TlsConfigException("proxy_ssl_conf_command is empty; write a command and its value,"
+                    + " e.g. \"Ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256\"");
+        }
+        String[] nameAndValue = command.strip().split("\\s+", 2);
+        String value = nameAndValue.length > 1 ? nameAndValue[1] : "";
+        return switch (nameAndValue[0].toLowerCase(Locale.ROOT)) {
+            case "ciphersuites" -> new Parsed(Optional.of(tls13Suites(command, value, availableSuites)), before.namedGroups());
+            case "groups", "curves" -> new Parsed(before.tls13Suites(), Optional.of(namedGroups(command, value)));
+            default -> throw unknownCommand(command, nameAndValue[0]);
+        };
     }
 
     /**

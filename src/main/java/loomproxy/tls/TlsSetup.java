@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
+import loomproxy.config.Location;
 import loomproxy.config.Problems;
 import loomproxy.config.Sources;
 import loomproxy.config.TlsConfig;
@@ -39,6 +40,11 @@ public final class TlsSetup {
     private List<X509Certificate> clientChain = List.of();
     private List<X509Certificate> trusted = List.of();
     private List<X509CRL> crls = List.of();
+    /**
+     * Whether this block had an error. Not read off {@link Problems}: it keeps an error once, so a
+     * block inheriting the same bad setting as an earlier block adds nothing there.
+     */
+    private boolean failed;
 
     private TlsSetup(TlsConfig config, Sources sources, Problems problems) {
         this.config = config;
@@ -57,7 +63,6 @@ public final class TlsSetup {
     private Optional<UpstreamTls> build(InstantSource clock) {
         // Taken before the files are read, so a file that changes while they load is read again later.
         TlsFiles files = TlsFiles.of(config);
-        int before = problems.list().size();
         List<String> protocols = protocols();
         SSLContext probe = defaultContext();
         if (probe == null) {
@@ -68,7 +73,7 @@ public final class TlsSetup {
         SslConfCommands.Parsed commands = confCommands(available);
         KeyManager[] keys = keyManagers(clock);
         TrustManager[] trust = trustManagers(clock);
-        if (problems.list().size() > before) {
+        if (failed) {
             return Optional.empty();
         }
         List<String> enabled = new ArrayList<>();
@@ -80,7 +85,7 @@ public final class TlsSetup {
             return Optional.of(new UpstreamTls(config, files, keys, trust, protocols, enabled,
                     commands.namedGroups().orElse(null), new TlsMaterial(clientChain, trusted, crls)));
         } catch (GeneralSecurityException e) {
-            problems.add(sources.of("proxy_ssl"), "proxy_ssl", "cannot set up TLS: " + e.getMessage());
+            error(sources.of("proxy_ssl"), "proxy_ssl", "cannot set up TLS: " + e.getMessage());
             return Optional.empty();
         }
     }
@@ -106,7 +111,7 @@ public final class TlsSetup {
             String what = String.join(" ", refused) + (refused.size() == 1 ? " is" : " are")
                     + " disabled by the JDK's security policy (jdk.tls.disabledAlgorithms in $JAVA_HOME/conf/security/java.security)";
             if (usable.isEmpty()) {
-                problems.add(sources.of(key), key, what + " and nothing else is enabled: add TLSv1.2 and/or TLSv1.3");
+                error(sources.of(key), key, what + " and nothing else is enabled: add TLSv1.2 and/or TLSv1.3");
             } else {
                 problems.warn(sources.of(key), key, what + "; using " + String.join(" ", usable));
             }
@@ -121,18 +126,24 @@ public final class TlsSetup {
             if (protocols.equals(List.of("TLSv1.3"))) {
                 return List.of(); // the TLS <= 1.2 list does not matter when only TLS 1.3 is enabled
             }
-            problems.add(sources.of("proxy_ssl_ciphers"), "proxy_ssl_ciphers", e.getMessage());
+            error(sources.of("proxy_ssl_ciphers"), "proxy_ssl_ciphers", e.getMessage());
             return List.of();
         }
     }
 
+    /** Each proxy_ssl_conf_command line is one command (NGINX repeats the directive): a bad one is reported at its own line. */
     private SslConfCommands.Parsed confCommands(List<String> available) {
-        try {
-            return SslConfCommands.parse(config.confCommands(), available);
-        } catch (TlsConfigException e) {
-            problems.add(sources.of("proxy_ssl_conf_command"), "proxy_ssl_conf_command", e.getMessage());
-            return new SslConfCommands.Parsed(Optional.empty(), Optional.empty());
+        String key = "proxy_ssl_conf_command";
+        SslConfCommands.Parsed parsed = SslConfCommands.NONE;
+        List<String> commands = config.confCommands();
+        for (int i = 0; i < commands.size(); i++) {
+            try {
+                parsed = SslConfCommands.apply(parsed, commands.get(i), available);
+            } catch (TlsConfigException e) {
+                error(sources.of(key, i), key, e.getMessage());
+            }
         }
+        return parsed;
     }
 
     private KeyManager[] keyManagers(InstantSource clock) {
@@ -144,7 +155,7 @@ public final class TlsSetup {
         if (certificate.isEmpty() || key.isEmpty()) {
             String missing = certificate.isEmpty() ? "proxy_ssl_certificate" : "proxy_ssl_certificate_key";
             String given = certificate.isEmpty() ? "proxy_ssl_certificate_key" : "proxy_ssl_certificate";
-            problems.add(sources.of(given), given, "is set but " + missing + " is not: mutual TLS needs both");
+            error(sources.of(given), given, "is set but " + missing + " is not: mutual TLS needs both");
             return null;
         }
         List<X509Certificate> chain = read("proxy_ssl_certificate", () -> PemFiles.certificates(certificate.get()));
@@ -168,7 +179,7 @@ public final class TlsSetup {
             return null;
         }
         if (!matches) {
-            problems.add(sources.of("proxy_ssl_certificate_key"), "proxy_ssl_certificate_key", key.get()
+            error(sources.of("proxy_ssl_certificate_key"), "proxy_ssl_certificate_key", key.get()
                     + " does not match the certificate in " + certificate.get() + " (" + chain.get(0).getSubjectX500Principal()
                     + "): give the key that was issued with it");
             return null;
@@ -226,7 +237,7 @@ public final class TlsSetup {
         try {
             return loader.load();
         } catch (PemException e) {
-            problems.add(sources.of(key), key, e.getMessage());
+            error(sources.of(key), key, e.getMessage());
             return null;
         }
     }
@@ -237,7 +248,7 @@ public final class TlsSetup {
             return UpstreamTrust.jdkDefaultCas();
         } catch (GeneralSecurityException | RuntimeException e) {
             String key = "proxy_ssl_trusted_certificate";
-            problems.add(sources.of(key), key, "is not set, and the JDK's default CAs cannot be read ("
+            error(sources.of(key), key, "is not set, and the JDK's default CAs cannot be read ("
                     + oneLine(e) + "): set " + key + " or fix the javax.net.ssl.trustStore* system properties");
             return null;
         }
@@ -248,10 +259,15 @@ public final class TlsSetup {
         try {
             return SSLContext.getDefault();
         } catch (GeneralSecurityException | RuntimeException e) {
-            problems.add(sources.of("proxy_ssl"), "proxy_ssl", "the JDK's default TLS context cannot be created ("
+            error(sources.of("proxy_ssl"), "proxy_ssl", "the JDK's default TLS context cannot be created ("
                     + oneLine(e) + "): check the javax.net.ssl.* system properties and the JDK's java.security");
             return null;
         }
+    }
+
+    private void error(Location where, String key, String message) {
+        failed = true;
+        problems.add(where, key, message);
     }
 
     private static String oneLine(Throwable e) {

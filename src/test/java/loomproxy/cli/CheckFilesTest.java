@@ -245,6 +245,39 @@ class CheckFilesTest {
         assertTrue(err().contains(":6: proxy_ssl_certificate_key: " + other.keyPem() + " does not match the certificate"), err());
     }
 
+    /** A top-level key inherited by three blocks is checked three times, but it is one line to fix: one error. */
+    @Test
+    void aProblemInheritedBySeveralBlocksIsReportedOnce() throws Exception {
+        assertEquals(1, check("""
+                proxy_ssl_certificate = %s
+                proxy_ssl_certificate_key = %s
+                server.b.listen = 127.0.0.1:50001
+                server.b.proxy_pass = localhost:9
+                server.c.listen = 127.0.0.1:50002
+                server.c.proxy_pass = localhost:9""".formatted(client.chainPem(), other.keyPem())));
+        assertEquals(1, err().lines().filter(l -> l.startsWith("loomproxy: [emerg] ") && l.contains(":6: ")).count(), err());
+        assertTrue(err().contains("test failed (1 error)"), err());
+    }
+
+    /** Each proxy_ssl_conf_command line is one command: every bad one is reported, at its own line. */
+    @Test
+    void everyBadConfCommandIsReportedAtItsOwnLine() throws Exception {
+        assertEquals(1, check("""
+                proxy_ssl_conf_command = Groups nosuchgroup
+                proxy_ssl_verify_depth = 2
+                proxy_ssl_conf_command = Options -SessionTicket
+                server.main.proxy_ssl_conf_command = Groups nosuchgroup
+                server.b.listen = 127.0.0.1:50001
+                server.b.proxy_pass = localhost:9"""));
+        String file = dir.resolve("loomproxy.properties").toString();
+        assertEquals(List.of(
+                file + ":5: proxy_ssl_conf_command: proxy_ssl_conf_command \"Groups nosuchgroup\": unknown group nosuchgroup",
+                file + ":7: proxy_ssl_conf_command: proxy_ssl_conf_command \"Options -SessionTicket\": unsupported command Options",
+                file + ":8: proxy_ssl_conf_command: proxy_ssl_conf_command \"Groups nosuchgroup\": unknown group nosuchgroup"),
+                err().lines().filter(l -> l.startsWith("loomproxy: [emerg] "))
+                        .map(l -> l.substring("loomproxy: [emerg] ".length()).replaceAll("[;(].*", "").strip()).toList());
+    }
+
     @Test
     void certificateFileThatIsNotPem() throws Exception {
         Path junk = Files.writeString(dir.resolve("junk.crt"), "this is not a certificate\n");

@@ -51,6 +51,13 @@ class AdminConfigTest {
         assertFalse(a.allow().permits(ip("10.0.0.1")));
     }
 
+    /** SPEC §10 documents off as the default, so writing it out must mean the same as leaving the key out. */
+    @Test
+    void offWrittenOutIsNoEndpoint() throws Exception {
+        assertEquals(Optional.empty(), admin("admin_listen = off").listen());
+        assertEquals(Optional.empty(), admin("admin_listen = OFF").listen());
+    }
+
     @Test
     void aBarePortBindsLoopbackOnly() throws Exception {
         assertEquals(Optional.of(new HostPort("127.0.0.1", 9100)), admin("admin_listen = 9100").listen());

@@ -88,6 +88,63 @@ class ConfigErrorsTest {
                         "server.m.listen = 1", "server.m.proxy_pass = b"));
     }
 
+    /** Keys a user brings from NGINX, or remembers short, name the loomproxy key (QA: proxy_ssl_key suggested proxy_ssl_crl). */
+    @Test
+    void nginxAndShortenedNamesSuggestTheKeyMeant() {
+        assertEquals(List.of(
+                "1: proxy_ssl_key: unknown directive, did you mean proxy_ssl_certificate_key?",
+                "2: proxy_ssl_cert: unknown directive, did you mean proxy_ssl_certificate?",
+                "3: proxy_ssl_password: unknown directive, did you mean proxy_ssl_password_file?",
+                "4: proxy_ssl_trusted_ca: unknown directive, did you mean proxy_ssl_trusted_certificate?",
+                "5: proxy_read_timeout: unknown directive, did you mean proxy_timeout?",
+                "6: server.m.ssl_protocols: unknown directive, did you mean server.m.proxy_ssl_protocols?",
+                "7: ssl_ciphers: unknown directive, did you mean proxy_ssl_ciphers?"),
+                errors("proxy_ssl_key = k.pem", "proxy_ssl_cert = c.pem", "proxy_ssl_password = p", "proxy_ssl_trusted_ca = ca.pem",
+                        "proxy_read_timeout = 5s", "server.m.ssl_protocols = TLSv1.3", "ssl_ciphers = HIGH",
+                        "server.m.listen = 1", "server.m.proxy_pass = h:1"));
+    }
+
+    /** NGINX terminates TLS on listen with these; loomproxy never does (README: the client side is plain TCP). */
+    @Test
+    void serverSideTlsKeysSayTheClientSideIsPlainTcp() {
+        String why = "not a loomproxy directive; loomproxy accepts plain TCP from clients and never terminates TLS;"
+                + " it speaks TLS only to the upstream (proxy_ssl_certificate is the client certificate it presents"
+                + " there): remove it, and terminate client TLS in front of loomproxy";
+        assertEquals(List.of("1: ssl_certificate: " + why, "2: server.m.ssl_certificate_key: " + why),
+                errors("ssl_certificate = s.crt", "server.m.ssl_certificate_key = s.key",
+                        "server.m.listen = 1", "server.m.proxy_pass = h:1"));
+    }
+
+    /** NGINX habits: unix: sockets, the server keyword, quoted values. Each says what to write instead. */
+    @Test
+    void nginxHabitsSayWhatToWriteInstead() {
+        assertEquals(List.of(
+                "1: upstream.u: unix-domain sockets such as \"unix:/tmp/x.sock\" are not supported; use host:port"
+                        + " (in \"unix:/tmp/x.sock weight=2\")",
+                "2: upstream.backend: drop NGINX's \"server\" keyword: write 127.0.0.1:41001 (servers are host:port"
+                        + " [parameters], separated by commas) (in \"server 127.0.0.1:41001\")",
+                "3: server.m.listen: unix-domain sockets such as \"unix:/tmp/y.sock\" are not supported; use [address:]port",
+                "4: server.m.proxy_pass: unix-domain sockets such as \"unix:/tmp/x.sock\" are not supported; use host:port",
+                "5: server.m.proxy_ssl_certificate: the value \"../pki/cli.crt\" is in quotes, which a properties file"
+                        + " keeps as part of it; write ../pki/cli.crt without them",
+                "6: proxy_ssl_ciphers: the value 'HIGH:!aNULL' is in quotes, which a properties file keeps as part of it;"
+                        + " write HIGH:!aNULL without them"),
+                errors("upstream.u = unix:/tmp/x.sock weight=2", "upstream.backend = server 127.0.0.1:41001",
+                        "server.m.listen = unix:/tmp/y.sock", "server.m.proxy_pass = unix:/tmp/x.sock",
+                        "server.m.proxy_ssl_certificate = \"../pki/cli.crt\"", "proxy_ssl_ciphers = 'HIGH:!aNULL'",
+                        "log_format.quoted = \"$remote_addr\""));
+    }
+
+    /** A misspelt block name makes a block of its own; what it lacks is reported with the block meant. */
+    @Test
+    void aBlockMissingListenOrProxyPassSuggestsTheBlockMeant() {
+        assertEquals(List.of(
+                "3: server.mian: listen is required; add server.mian.listen = [address:]port, or did you mean server.main?",
+                "3: server.mian: proxy_pass is required; add server.mian.proxy_pass = NAME or host:port,"
+                        + " or did you mean server.main?"),
+                errors("server.main.listen = 1", "server.main.proxy_pass = h:1", "server.mian.proxy_timeout = 5s"));
+    }
+
     @Test
     void duplicateKeysNameTheFirstOccurrence() {
         Path file = new ConfigFiles(dir).write("proxy_ssl = on", "server.m.listen = 1", "server.m.proxy_pass = h:1",
@@ -226,20 +283,21 @@ class ConfigErrorsTest {
                 errors("proxy_ssl =", "= on", "server.m.listen = 1", "server.m.proxy_pass = h:1"));
     }
 
+    /** A problem with the whole file has no line and no key to name: FILE: message, not FILE:0: config: message. */
     @Test
     void emptyFileHasNoServerBlock() {
-        assertEquals(List.of("0: server.NAME: no server block; add server.NAME.listen and server.NAME.proxy_pass"),
-                errors("# nothing here"));
+        assertEquals(List.of("FILE: no server block; add server.NAME.listen and server.NAME.proxy_pass"),
+                new ConfigFiles(dir).output("# nothing here"));
     }
 
     @Test
     void unreadableFileNamesTheOsReason() {
         Path missing = dir.resolve("missing.properties");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing));
-        assertEquals(missing + ":0: config: cannot read the configuration file: No such file or directory", e.getMessage());
+        assertEquals(missing + ": cannot read the configuration file: No such file or directory", e.getMessage());
         ConfigException d = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir));
         assertEquals(1, d.problems().size());
-        assertEquals(dir + ":0: config: cannot read the configuration file: Is a directory", d.getMessage());
+        assertEquals(dir + ": cannot read the configuration file: Is a directory", d.getMessage());
     }
 
     @Test

@@ -99,7 +99,8 @@ class ConfigFuzzTest {
 
     private static Optional<Violation> oneLine(Problem p, Path file, int lines) {
         String text = p.toString();
-        String prefix = file + ":" + p.where().line() + ": ";
+        // A problem with the whole file (line 0, no key) prints as FILE: message.
+        String prefix = p.where().line() == 0 && p.key().isEmpty() ? file + ": " : file + ":" + p.where().line() + ": ";
         if (!p.where().file().equals(file) || p.where().line() < 0 || p.where().line() > lines || !text.startsWith(prefix)) {
             return Optional.of(new Violation("location", "problem not at FILE:LINE of this file: " + printable(text)));
         }

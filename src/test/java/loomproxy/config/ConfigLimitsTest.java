@@ -102,7 +102,7 @@ class ConfigLimitsTest {
     void aFileLargerThan16mIsNotReadWhole() throws Exception {
         Path file = validFileOf((16 << 20) + 1);
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-        assertEquals(file + ":0: config: cannot read the configuration file: it is larger than 16m;"
+        assertEquals(file + ": cannot read the configuration file: it is larger than 16m;"
                 + " is it the configuration file?", e.getMessage());
         assertEquals("m", ConfigLoader.load(validFileOf(16 << 20)).servers().get(0).name());
     }

@@ -49,6 +49,12 @@ class ListenValuesTest {
     }
 
     @Test
+    void unixSocketsAreRefusedByName() {
+        assertEquals("unix-domain sockets such as \"unix:/tmp/x.sock\" are not supported; use [address:]port",
+                assertThrows(InvalidValueException.class, () -> ListenValues.parse("unix:/tmp/x.sock")).getMessage());
+    }
+
+    @Test
     void portZeroAsksForAFreePort() throws InvalidValueException {
         assertEquals(0, ListenValues.address("127.0.0.1:0").port());
         assertEquals("127.0.0.1", ListenValues.address("127.0.0.1:0").host());

@@ -47,6 +47,11 @@ class UpstreamValuesTest {
                 assertThrows(InvalidValueException.class, () -> UpstreamValues.parse("a:1, b:2 weight=0")).getMessage());
         assertEquals("no port in \"backend1.example.com\", write host:port or [IPv6]:port",
                 assertThrows(InvalidValueException.class, () -> UpstreamValues.parse("backend1.example.com")).getMessage());
+        assertEquals("drop NGINX's \"server\" keyword: write a:1 weight=2 (servers are host:port [parameters], separated"
+                        + " by commas) (in \"server a:1 weight=2\")",
+                assertThrows(InvalidValueException.class, () -> UpstreamValues.parse("server a:1 weight=2")).getMessage());
+        assertEquals("unix-domain sockets such as \"unix:/tmp/x.sock\" are not supported; use host:port",
+                assertThrows(InvalidValueException.class, () -> UpstreamValues.parse("unix:/tmp/x.sock")).getMessage());
         assertEquals("every server is a backup server; at least one primary server is required",
                 assertThrows(InvalidValueException.class, () -> UpstreamValues.parse("a:1 backup, b:2 backup")).getMessage());
     }
