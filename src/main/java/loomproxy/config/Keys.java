@@ -25,6 +25,8 @@ final class Keys {
             "resolver", "loomproxy looks names up with the system's resolver (/etc/resolv.conf, /etc/hosts), not with"
                     + " DNS servers of its own: remove it, and write its valid= as resolver_valid (default 30s)",
             "resolver_timeout", "the system resolver's own timeout applies (options timeout: in /etc/resolv.conf): remove it",
+            "limit_conn_zone", "loomproxy has no zones: remove it, and write limit_conn = N for the block's connections"
+                    + " or limit_conn_per_addr = N for each client address's ($binary_remote_addr)",
             "ssl_certificate", NO_CLIENT_TLS,
             "ssl_certificate_key", NO_CLIENT_TLS,
             "ssl_client_certificate", NO_CLIENT_TLS,

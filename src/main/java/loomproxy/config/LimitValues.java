@@ -13,6 +13,11 @@ final class LimitValues {
 
     /** A number of connections, 1..65535 as NGINX's limit_conn. */
     static int connections(String v) throws InvalidValueException {
+        if (v.trim().contains(" ")) {
+            // NGINX's "limit_conn ZONE N": the zone says what is counted; here the key does.
+            throw new InvalidValueException("invalid value \"" + v + "\": NGINX's form ZONE N names a limit_conn_zone;"
+                    + " here write limit_conn = N (the block's connections) or limit_conn_per_addr = N (each client address's)");
+        }
         int n = Values.number(v, 1);
         if (n > MAX_CONNECTIONS) {
             throw new InvalidValueException("invalid value \"" + v + "\", it must be at most " + MAX_CONNECTIONS

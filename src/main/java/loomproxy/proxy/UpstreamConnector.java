@@ -76,6 +76,7 @@ final class UpstreamConnector {
         while (true) {
             Optional<Peer> pick = block.group().pick(tried);
             if (pick.isEmpty()) {
+                facts.attempt(block.group().name()); // $upstream_addr names the group, as NGINX's (pc->name = peers->name)
                 log.error("no live upstreams in \"" + block.group().name() + "\" while connecting to upstream");
                 return Optional.empty();
             }

@@ -88,6 +88,18 @@ class ConfigErrorsTest {
                         "server.m.listen = 1", "server.m.proxy_pass = b"));
     }
 
+    /** NGINX's limit_conn_zone and its two-word limit_conn say what to write here (QA). */
+    @Test
+    void nginxConnectionLimitFormsSayWhatToWrite() {
+        assertEquals(List.of("1: limit_conn_zone: not a loomproxy directive; loomproxy has no zones: remove it, and write"
+                        + " limit_conn = N for the block's connections or limit_conn_per_addr = N for each client address's"
+                        + " ($binary_remote_addr)",
+                        "2: limit_conn: invalid value \"addr 1\": NGINX's form ZONE N names a limit_conn_zone; here write"
+                        + " limit_conn = N (the block's connections) or limit_conn_per_addr = N (each client address's)"),
+                errors("limit_conn_zone = $binary_remote_addr zone=addr:10m", "limit_conn = addr 1",
+                        "server.m.listen = 1", "server.m.proxy_pass = h:1"));
+    }
+
     /** Keys a user brings from NGINX, or remembers short, name the loomproxy key (QA: proxy_ssl_key suggested proxy_ssl_crl). */
     @Test
     void nginxAndShortenedNamesSuggestTheKeyMeant() {

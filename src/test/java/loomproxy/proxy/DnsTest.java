@@ -190,7 +190,7 @@ class DnsTest {
                 assertEquals(-1, s.getInputStream().read(), "no server yet: closed at once");
             }
             proxy.errors().await("no live upstreams in \"b\"");
-            proxy.access().await(" 502 ");
+            proxy.access().await(" 502 ", "\"b\"");
             answer.set(List.of(TWO));
             proxy.errors().await("upstream b: later.test:" + two.port() + " now resolves to [127.0.0.2:" + two.port() + "]");
             try (Socket s = proxy.connect("m")) {

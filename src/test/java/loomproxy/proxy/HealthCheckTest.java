@@ -123,7 +123,7 @@ class HealthCheckTest {
             try (Socket c = proxy.connect("main")) {
                 assertEquals(-1, c.getInputStream().read(), "closed at once");
             }
-            proxy.access().await(" 502 ", "\"-\"");
+            proxy.access().await(" 502 ", "\"backend\" \"-\"", "\"-\""); // $upstream_addr is the group's name, as NGINX's
             proxy.errors().await("no live upstreams in \"backend\"");
             assertTrue(bad.accepted() - handshakes <= 2, "no session connected (only probes may have)");
         }
