@@ -59,7 +59,7 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
             checkLogFile(config.accessLog().enabled() ? config.accessLog().file().orElse(null) : null, "access_log",
                     config, problems);
         }
-        ErrorLog errorLog = check ? ErrorLog.to(LogSink.of(err), config.errorLog().level())
+        ErrorLog errorLog = check ? ErrorLog.to(LogSink.of(err, "stderr"), config.errorLog().level())
                 : errorLog(config, err, problems, sinks);
         AccessLog accessLog = check ? null : accessLog(config, out, problems, sinks);
         try {
@@ -109,7 +109,7 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
     private static LogSink open(Path file, PrintStream fallback, String key, ProxyConfig config, Problems problems,
                                 List<LogSink> sinks) {
         if (file == null) {
-            return LogSink.of(fallback);
+            return standardStream(fallback, key);
         }
         try {
             LogSink sink = LogSink.append(file);
@@ -117,8 +117,13 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
             return sink;
         } catch (IOException e) {
             problems.add(config.sources().of(key), key, cannotOpen(file, e));
-            return LogSink.of(fallback);
+            return standardStream(fallback, key);
         }
+    }
+
+    /** error_log without a file writes to stderr, access_log to stdout (SPEC §6). */
+    private static LogSink standardStream(PrintStream stream, String key) {
+        return LogSink.of(stream, key.equals("error_log") ? "stderr" : "stdout");
     }
 
     private static void checkLogFile(Path file, String key, ProxyConfig config, Problems problems) {

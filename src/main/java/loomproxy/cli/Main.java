@@ -136,7 +136,12 @@ public final class Main {
             launch.proxy().start(); // a SIGTERM that came before this drains the moment it is up
             reloader.set(reloads);
             stop.await();
+            // NGINX's "gracefully shutting down" and "exiting": an operator reading the log sees the stop.
+            launch.errorLog().log(LogLevel.NOTICE, "SIGTERM or SIGINT received: closing the listeners; "
+                    + launch.proxy().openSessions() + " open sessions drain for up to shutdown_timeout "
+                    + reloads.config().shutdownTimeout().toMillis() + "ms");
             launch.proxy().shutdown(reloads.config().shutdownTimeout());
+            launch.errorLog().log(LogLevel.NOTICE, "exiting");
             return OK;
         } catch (IOException e) {
             err.println("loomproxy: " + e.getMessage());

@@ -6,10 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,19 +25,25 @@ public final class LogSink implements AutoCloseable {
     /** Guarded by {@link #lock}: {@link #reopen} replaces it. */
     private OutputStream out;
     private boolean closed;
+    /** What the failure lines call this log: its file, or the stream's name. */
+    private final String name;
+    /** Guarded by {@link #lock}: lines lost since writing last failed (0: writing works). */
+    private long lost;
 
-    private LogSink(OutputStream out, Path file) {
+    private LogSink(OutputStream out, Path file, String name) {
         this.out = out;
         this.file = file;
+        this.name = name;
     }
 
-    public static LogSink of(PrintStream stream) {
-        return new LogSink(stream, null);
+    /** @param name what a failure line calls it ("stdout", "stderr") */
+    public static LogSink of(PrintStream stream, String name) {
+        return new LogSink(stream, null, name);
     }
 
     /** Opens FILE for appending, creating it; the caller reports the IOException against the directive. */
     public static LogSink append(Path file) throws IOException {
-        return new LogSink(open(file), file);
+        return new LogSink(open(file), file, file.toString());
     }
 
     /**
@@ -79,9 +82,21 @@ public final class LogSink implements AutoCloseable {
         try {
             out.write(bytes);
             out.flush();
+            // A PrintStream (stdout, stderr) swallows its errors and only remembers them.
+            if (out instanceof PrintStream stream && stream.checkError()) {
+                throw new IOException("the stream reports an error (a closed pipe?)");
+            }
+            if (lost > 0) {
+                System.err.println("loomproxy: writing to " + name + " works again; " + lost + " log lines were lost");
+                lost = 0;
+            }
         } catch (IOException e) {
-            // A log that cannot be written must not take sessions down with it; stderr is the last resort.
-            System.err.println("loomproxy: cannot write log line: " + e.getMessage());
+            // A log that cannot be written must not take sessions down with it; stderr is the last
+            // resort, once per failing spell rather than once per line (a full disk would flood it).
+            if (lost++ == 0) {
+                System.err.println("loomproxy: cannot write log lines to " + name + ": " + e.getMessage()
+                        + "; lines are lost until it works again (free space, or fix the file)");
+            }
         } finally {
             lock.unlock();
         }

@@ -46,11 +46,41 @@ class LogSinkTest {
         assertEquals("one\ntwo\n", Files.readString(dir.resolve("moved/error.log")));
     }
 
+    /**
+     * A log that cannot be written (a full disk, a closed pipe) says so on stderr once per failing
+     * spell, naming the log, not once per line.
+     */
+    @Test
+    void aFailingLogSaysSoOnceNamingIt() throws IOException {
+        PrintStream broken = new PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+        }, true, StandardCharsets.UTF_8);
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        PrintStream savedErr = System.err;
+        System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+        try (LogSink full = LogSink.append(Path.of("/dev/full"))) {
+            full.line("one");
+            full.line("two");
+            LogSink stdout = LogSink.of(broken, "stdout");
+            stdout.line("one");
+            stdout.line("two");
+        } finally {
+            System.setErr(savedErr);
+        }
+        assertEquals("loomproxy: cannot write log lines to /dev/full: No space left on device; lines are lost until it"
+                + " works again (free space, or fix the file)\n"
+                + "loomproxy: cannot write log lines to stdout: the stream reports an error (a closed pipe?); lines are"
+                + " lost until it works again (free space, or fix the file)\n", errBytes.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void aStandardStreamIgnoresReopen() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        LogSink sink = LogSink.of(stream);
+        LogSink sink = LogSink.of(stream, "stdout");
         sink.reopen();
         sink.close();
         sink.line("still open");
