@@ -49,6 +49,8 @@ final class Session implements Runnable {
     private volatile boolean aborted;
     /** Whether the upstream asked for our certificate, and we had one; null when it did not ask (or plain TCP). */
     private Boolean certificateRequested;
+    /** The server the session relays to, named in its failure lines. */
+    private String upstreamPeer;
 
     /** A session admitted without limits or rules (tests of the data path). */
     Session(Block block, Socket client, Socket spare, SessionFacts facts, SessionLog log, Sessions registry,
@@ -155,6 +157,7 @@ final class Session implements Runnable {
             log.info("closed at shutdown after shutdown_timeout");
         } else if (!ending.isIdle()) {
             certificateRequested = connected.certificateRequested();
+            upstreamPeer = connected.peer().toString();
             // An alert read from the upstream says why it went away; the write that met its close
             // before the alert arrived (a broken pipe) says nothing more.
             boolean alertExplains = down.end() == Pump.End.ERROR && down.failure() != null
@@ -275,7 +278,8 @@ final class Session implements Runnable {
             }
         }
         String advice = "client_cert_rejected".equals(alert) && certificateRequested != null ? certificateAdvice() + "; " : "";
-        String message = verb + peer + " failed: " + (alert == null ? "" : alert + ": ") + advice + pump.failure().getMessage()
+        String who = peer.equals("upstream") ? "upstream " + upstreamPeer : peer;
+        String message = verb + who + " failed: " + (alert == null ? "" : alert + ": ") + advice + pump.failure().getMessage()
                 + " after " + pump.bytes() + " bytes " + from + ">" + to;
         if (peer.equals("upstream")) {
             log.warn(message);

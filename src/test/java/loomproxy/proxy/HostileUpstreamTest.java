@@ -226,7 +226,7 @@ class HostileUpstreamTest {
                     "a cut stream must not end like a whole one");
             assertTrue(reset.getMessage().contains("reset"), reset.getMessage());
             Wait.until(() -> hostile.resets() == 1, LIMIT, () -> "the upstream did not reset");
-            proxy.errors().await("reading from upstream failed: Connection reset", "after " + before.length + " bytes upstream>client",
+            proxy.errors().await("reading from upstream ", " failed: Connection reset", "after " + before.length + " bytes upstream>client",
                     "server: main");
             proxy.access().await(" 200 " + before.length + " 1 ");
             assertUndisturbed(bystander);

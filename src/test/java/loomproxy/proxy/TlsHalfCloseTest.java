@@ -96,7 +96,8 @@ class TlsHalfCloseTest {
             } catch (IOException resetIsFine) {
                 // the proxy resets the client after the upstream's refusal
             }
-            proxy.errors().await("reading from upstream failed: client_cert_rejected: proxy_ssl_certificate is not set;"
+            proxy.errors().await("reading from upstream 127.0.0.1:" + upstream.getLocalPort()
+                    + " failed: client_cert_rejected: proxy_ssl_certificate is not set;"
                     + " set it and proxy_ssl_certificate_key");
             proxy.access().await(" 502 ", "\"client_cert_rejected\"");
             assertEquals(List.of(), proxy.errors().matching("writing to upstream"), "the alert says it all");
