@@ -76,7 +76,7 @@ final class Probe {
         }
         if (block.tls().isEmpty()) {
             try {
-                return exchange(plain, plain);
+                return exchange(plain, plain, null);
             } finally {
                 Sockets.closeQuietly(plain);
             }
@@ -95,14 +95,14 @@ final class Probe {
             return handshakeFailure(HandshakeFailure.timeout());
         }
         try {
-            return exchange(tls.socket(), plain);
+            return exchange(tls.socket(), plain, tls.certificateRequested());
         } finally {
             close(tls.socket(), plain);
         }
     }
 
     /** {@code send}, then a reply matching {@code expect}, within one deadline; over TLS without {@code send}, the refusal wait. */
-    private Result exchange(Socket socket, Socket plain) {
+    private Result exchange(Socket socket, Socket plain, Boolean certificateRequested) {
         boolean tls = socket != plain;
         if (check.send().isEmpty() && check.expect().isEmpty() && !tls) {
             return Result.OK;
@@ -115,7 +115,7 @@ final class Probe {
                 socket.getOutputStream().flush();
             }
             Result result = check.expect().isPresent() ? expect(socket.getInputStream(), check.expect().get(), reply)
-                    : check.send().isEmpty() ? refusal(socket, refusalWait()) : Result.OK;
+                    : check.send().isEmpty() ? refusal(socket, refusalWait(), certificateRequested) : Result.OK;
             return deadline.disarm() ? result : timedOut(reply);
         } catch (IOException e) {
             return deadline.disarm() ? exchangeFailure(e) : timedOut(reply);
@@ -144,11 +144,22 @@ final class Probe {
                 + (got.length() > 64 ? got.substring(0, 64) + "..." : got) + "\"");
     }
 
-    /** A TLS 1.3 server's verdict on our certificate, if it sends one within {@link #REFUSAL_WAIT}; silence is fine. */
-    private static Result refusal(Socket socket, Duration wait) throws IOException {
+    /**
+     * A TLS 1.3 server's verdict on our certificate, if it sends one within {@link #REFUSAL_WAIT};
+     * silence is fine. An alert is thrown as one; NGINX sends none and just closes (close_notify),
+     * which from a server that asked for a certificate is that refusal.
+     *
+     * @param certificateRequested null when the server did not ask; else whether we had one to send
+     */
+    private static Result refusal(Socket socket, Duration wait, Boolean certificateRequested) throws IOException {
         socket.setSoTimeout(Math.toIntExact(Math.max(1, wait.toMillis())));
         try {
-            socket.getInputStream().read();
+            if (socket.getInputStream().read() < 0 && certificateRequested != null) {
+                return new Result("client_cert_rejected", "handshake failed: client_cert_rejected: the upstream asked for a"
+                        + " client certificate and closed the connection right after the handshake"
+                        + (certificateRequested ? "; it may have refused proxy_ssl_certificate (its error log says why)"
+                                : "; proxy_ssl_certificate is not set: set it and proxy_ssl_certificate_key"));
+            }
         } catch (SocketTimeoutException quiet) {
             // nothing said within the wait: the server kept the connection, so it took our certificate
         }

@@ -119,6 +119,39 @@ class InteropTest {
     }
 
     /**
+     * The same NGINX refusal found by a health check: the probe's wait for a verdict after the
+     * handshake meets NGINX's close, which from a server that asked for a certificate is a refusal;
+     * with the certificate the server is healthy.
+     */
+    @Test
+    void aHealthCheckFindsAnNginxUpstreamRefusingTheClientCertificate() throws Exception {
+        assumeTrue(NginxServer.available(), "nginx with the stream module is not installed (apt-get install nginx libnginx-mod-stream)");
+        try (EchoServer echo = EchoServer.plain();
+             NginxServer nginx = NginxServer.tlsUpstream(dir.resolve("nginx"), server, trusted, echo.port());
+             TestProxy without = TestProxy.start(java.nio.file.Files.createDirectories(dir.resolve("without")), """
+                     server.main.listen = 127.0.0.1:0
+                     server.main.proxy_pass = localhost:%d
+                     proxy_ssl = on
+                     proxy_ssl_trusted_certificate = %s
+                     proxy_ssl_protocols = TLSv1.3
+                     proxy_ssl_verify_depth = 2
+                     health_check = interval=200ms
+                     """.formatted(nginx.port(), trusted));
+             TestProxy with = TestProxy.start(java.nio.file.Files.createDirectories(dir.resolve("with")), config(nginx.port(), "TLSv1.3")
+                     + "health_check = interval=200ms\n")) {
+            without.errors().await("is unhealthy: handshake failed: client_cert_rejected: the upstream asked for a client"
+                    + " certificate and closed the connection right after the handshake; proxy_ssl_certificate is not set");
+            Wait.until(() -> with.proxy().metrics().scrape().lines().anyMatch(l -> l.startsWith("loomproxy_health_checks_total{")
+                    && l.contains("result=\"ok\"") && !l.endsWith(" 0")), Duration.ofSeconds(20), () -> with.proxy().metrics().scrape());
+            try (Socket c = with.connect("main")) {
+                Bytes.write(c, "still fine");
+                assertEquals("still fine", Bytes.readString(c, 10));
+            }
+            assertEquals(List.of(), with.errors().matching("unhealthy"), with.errors().lines().toString());
+        }
+    }
+
+    /**
      * JSSE sends an X25519 and a P-256 key share in every ClientHello by default; OpenSSL sends one.
      * Once the server has done TLS 1.3, loomproxy offers it one share too (tls/KeyShares).
      */
