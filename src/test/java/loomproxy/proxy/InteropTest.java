@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +44,19 @@ class InteropTest {
         tls = MutualTls.in(pkiDir, "Interop", 1);
         server = tls.server();
         trusted = tls.trusted();
+    }
+
+    /** TLS 1.3 to an upstream that asks for a client certificate, with none configured. */
+    private static String withoutClientCertificate(int port, String extra) {
+        return """
+                server.main.listen = 127.0.0.1:0
+                server.main.proxy_pass = localhost:%d
+                proxy_ssl = on
+                proxy_ssl_trusted_certificate = %s
+                proxy_ssl_protocols = TLSv1.3
+                proxy_ssl_verify_depth = 2
+                %s
+                """.formatted(port, trusted, extra);
     }
 
     private static String config(int port, String protocol) {
@@ -102,14 +116,7 @@ class InteropTest {
         assumeTrue(NginxServer.available(), "nginx with the stream module is not installed (apt-get install nginx libnginx-mod-stream)");
         try (EchoServer echo = EchoServer.plain();
              NginxServer nginx = NginxServer.tlsUpstream(dir.resolve("nginx"), server, trusted, echo.port());
-             TestProxy proxy = TestProxy.start(dir, """
-                     server.main.listen = 127.0.0.1:0
-                     server.main.proxy_pass = localhost:%d
-                     proxy_ssl = on
-                     proxy_ssl_trusted_certificate = %s
-                     proxy_ssl_protocols = TLSv1.3
-                     proxy_ssl_verify_depth = 2
-                     """.formatted(nginx.port(), trusted));
+             TestProxy proxy = TestProxy.start(dir, withoutClientCertificate(nginx.port(), ""));
              Socket c = proxy.connect("main")) {
             Bytes.write(c, "anyone?");
             assertEquals(0, Bytes.readToEof(c.getInputStream()).length);
@@ -128,17 +135,10 @@ class InteropTest {
         assumeTrue(NginxServer.available(), "nginx with the stream module is not installed (apt-get install nginx libnginx-mod-stream)");
         try (EchoServer echo = EchoServer.plain();
              NginxServer nginx = NginxServer.tlsUpstream(dir.resolve("nginx"), server, trusted, echo.port());
-             TestProxy without = TestProxy.start(java.nio.file.Files.createDirectories(dir.resolve("without")), """
-                     server.main.listen = 127.0.0.1:0
-                     server.main.proxy_pass = localhost:%d
-                     proxy_ssl = on
-                     proxy_ssl_trusted_certificate = %s
-                     proxy_ssl_protocols = TLSv1.3
-                     proxy_ssl_verify_depth = 2
-                     health_check = interval=200ms
-                     """.formatted(nginx.port(), trusted));
-             TestProxy with = TestProxy.start(java.nio.file.Files.createDirectories(dir.resolve("with")), config(nginx.port(), "TLSv1.3")
-                     + "health_check = interval=200ms\n")) {
+             TestProxy without = TestProxy.start(Files.createDirectories(dir.resolve("without")),
+                     withoutClientCertificate(nginx.port(), "health_check = interval=200ms"));
+             TestProxy with = TestProxy.start(Files.createDirectories(dir.resolve("with")), config(nginx.port(), "TLSv1.3")
+                     + "\nhealth_check = interval=200ms")) {
             without.errors().await("is unhealthy: handshake failed: client_cert_rejected: the upstream asked for a client"
                     + " certificate and closed the connection right after the handshake; proxy_ssl_certificate is not set");
             Wait.until(() -> with.proxy().metrics().scrape().lines().anyMatch(l -> l.startsWith("loomproxy_health_checks_total{")
