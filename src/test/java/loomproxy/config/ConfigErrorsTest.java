@@ -246,6 +246,20 @@ class ConfigErrorsTest {
                 + file + ":1", e.getMessage());
     }
 
+    /** QA: listen 41081 beside 127.0.0.1:41081 passed --check, then failed at start as "another process listens there". */
+    @Test
+    void aWildcardBesideAnAddressOfTheSamePortIsRefusedBeforeBinding() {
+        Path file = new ConfigFiles(dir).write("server.a.listen = 127.0.0.1:41081, [::1]:41081", "server.a.proxy_pass = h:1",
+                "server.b.listen = 41081, 127.0.0.1:41082", "server.b.proxy_pass = h:1",
+                "server.c.listen = 127.0.0.1:41083 reuseport", "server.c.proxy_pass = h:1",
+                "server.d.listen = 41083 reuseport", "server.d.proxy_pass = h:1");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(file + ":3: server.b.listen: 0.0.0.0:41081 takes every address of port 41081, so 127.0.0.1:41081 of"
+                + " server.a.listen at " + file + ":1 cannot bind beside it (NGINX would bind only the wildcard and choose the"
+                + " block by the address connected to; loomproxy binds each): give the two blocks different ports, or list"
+                + " addresses only", e.getMessage(), "one problem: [::1] is not IPv4, and two reuseport entries may share");
+    }
+
     @Test
     void protocolsAndLogs() {
         assertEquals(List.of("1: proxy_ssl_protocols: invalid value \"TLSv1.4\", it must be one of SSLv3 TLSv1 TLSv1.1 TLSv1.2 TLSv1.3",
