@@ -59,7 +59,7 @@ final class Demo {
         try {
             launch = Launch.prepare(config, out, err);
         } catch (ConfigException e) {
-            Main.printProblems(e, err, config);
+            Main.printProblems(e, err, config, true);
             return Main.CONFIG_ERROR;
         }
         running.set(launch);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -145,8 +146,11 @@ record Launch(ProxyConfig config, Proxy proxy, ErrorLog errorLog, List<LogSink> 
             return what + "permission denied on " + denied.getFile() + " for user " + user + ": let " + user
                     + " write there (chown, chmod) or choose another file";
         }
-        if (e instanceof NoSuchFileException missing) {
-            return what + "no directory " + missing.getFile() + ": create it";
+        Path directory = file.toAbsolutePath().getParent();
+        if (e instanceof NoSuchFileException) {
+            return what + (directory == null || !Files.isDirectory(directory) ? "no directory " + directory + ": create it"
+                    : directory + " does not let files be created in it (a special file system?): choose a file in a"
+                    + " regular directory");
         }
         if (e instanceof FileSystemException failed && "Is a directory".equals(failed.getReason())) {
             return what + "it is a directory: name a file in it";

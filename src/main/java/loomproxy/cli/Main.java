@@ -111,7 +111,7 @@ public final class Main {
             }
             return OK;
         } catch (ConfigException e) {
-            printProblems(e, err, file);
+            printProblems(e, err, file, false);
             return CONFIG_ERROR;
         }
     }
@@ -125,7 +125,7 @@ public final class Main {
         try {
             launch = Launch.prepare(file, out, err);
         } catch (ConfigException e) {
-            printProblems(e, err, file);
+            printProblems(e, err, file, true);
             return CONFIG_ERROR;
         }
         running.set(launch);
@@ -182,10 +182,12 @@ public final class Main {
         }
     }
 
-    static void printProblems(ConfigException e, PrintStream err, Path file) {
+    /** @param started a start (or the demo): it says nothing was started; --check says the test failed, as nginx -t */
+    static void printProblems(ConfigException e, PrintStream err, Path file, boolean started) {
         e.problems().forEach(p -> err.println("loomproxy: [emerg] " + p));
-        err.println("loomproxy: configuration " + file + " test failed (" + e.problems().size()
-                + (e.problems().size() == 1 ? " error)" : " errors)"));
+        String count = e.problems().size() + (e.problems().size() == 1 ? " error" : " errors");
+        err.println("loomproxy: configuration " + file + (started ? " has " + count + "; nothing was started"
+                : " test failed (" + count + ")"));
     }
 
     private static int usage(PrintStream err, String message) {

@@ -82,11 +82,14 @@ public final class ConfigLoader {
             builder.checkableTls().ifPresent(tls::add);
             builder.warnTlsKeysWithoutTls();
         });
-        top.setting(Directive.ADMIN_LISTEN).ifPresent(set -> adminListen()
+        // Bound beyond loopback with the default admin_allow (loopback only), every other host that
+        // connects gets 403: said once, since it is either a mistake or a missing admin_allow.
+        top.setting(Directive.ADMIN_LISTEN).filter(set -> top.setting(Directive.ADMIN_ALLOW).isEmpty())
+                .ifPresent(set -> adminListen()
                 .filter(address -> !loopback(address.host()))
                 .ifPresent(address -> problems.warn(set.where(), "admin_listen", address
-                        + " is reachable from other hosts; bind 127.0.0.1:" + address.port()
-                        + ", or limit who may read it with admin_allow")));
+                        + " is reachable from other hosts, but admin_allow (default 127.0.0.1, ::1) refuses them: list"
+                        + " who may read it (your Prometheus) in admin_allow, or bind 127.0.0.1:" + address.port())));
 
         if (servers.isEmpty()) {
             problems.add(Problem.ofFile(file, "no server block; add server.NAME.listen and server.NAME.proxy_pass"));

@@ -83,8 +83,9 @@ final class TlsWarnings {
     }
 
     /**
-     * A private key (or the passphrases for one) that group or others may read. Only where the file
-     * system has POSIX permissions; elsewhere nothing is said.
+     * A private key (or the passphrases for one) that every user may read. Group-readable is how a
+     * service reads a root-owned key (INSTALL.md: root:loomproxy 0640), so only "others" is said.
+     * Only where the file system has POSIX permissions; elsewhere nothing is said.
      */
     static void readableByOthers(Path file, String key, Location where, Problems problems) {
         Set<PosixFilePermission> permissions;
@@ -93,12 +94,9 @@ final class TlsWarnings {
         } catch (UnsupportedOperationException | IOException e) {
             return; // not POSIX, or gone since it was read: the read itself reported what matters
         }
-        boolean group = permissions.contains(PosixFilePermission.GROUP_READ);
-        boolean others = permissions.contains(PosixFilePermission.OTHERS_READ);
-        if (group || others) {
-            String who = group && others ? "group and others" : group ? "its group" : "others";
-            problems.warn(where, key, file + " is readable by " + who + " (" + PosixFilePermissions.toString(permissions)
-                    + "): make it readable by its owner only, chmod 600 " + file);
+        if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
+            problems.warn(where, key, file + " is readable by every user (" + PosixFilePermissions.toString(permissions)
+                    + "): let only its owner and the service's group read it, chmod o-r " + file);
         }
     }
 }
