@@ -51,7 +51,7 @@
 # ratio loomproxy/NGINX (>1 means loomproxy has more of it: good for MB/s and conn/s, bad for CPU,
 # latency and memory), and each repetition's raw figures with how busy every process was.
 #
-# Time: about 12 minutes with the defaults (3 repetitions), about 3 with --quick (2 s runs, 4 s of
+# Time: about 17 minutes with the defaults (3 repetitions, 60 s warm-up per proxy), about 3 with --quick (2 s runs, 4 s of
 # connection warm-up, 300 idle connections, fresh proxies at 300). Every client run is bounded with timeout(1); every process started here
 # is stopped on exit. Needs: bash, openssl, coreutils, a JDK >= 21, Maven (only if
 # target/loomproxy.jar is missing), nginx with the stream module: as root, Debian's nginx and
@@ -62,7 +62,7 @@
 # measured run, the report); jmh/load/README.md has a measured table and what limits each figure.
 #
 # Options:
-#   --quick              short runs (~2 minutes in all)
+#   --quick              short runs (~3 minutes in all)
 #   --reps N             repetitions (default 3)
 #   --only M,M           run only these measures (throughput, connrate, resume64, latency, idle, fresh), e.g.
 #                        --only latency to iterate on one figure; the warm-up is unchanged

@@ -14,7 +14,8 @@
 #                 per direction, 2 KiB reads, nothing else;
 #   jdk-virtual   the same 40 lines on VIRTUAL threads.
 #
-# Both ThreadProxy runs use bin/loomproxy's JVM options (-XX:+UseSerialGC -Djdk.pollerMode=1). When
+# Both ThreadProxy runs use bin/loomproxy's JVM options (-XX:+UseSerialGC -Xmn8m) and the poller mode
+# loomproxy's main sets itself (-Djdk.pollerMode=1; ThreadProxy has no such main). When
 # loomproxy ~ jdk-virtual and jdk-platform ~ nginx, the gap is what a blocking read on a virtual
 # thread costs on this machine (the JDK's poller thread wakes, then wakes a carrier thread: two
 # thread wake-ups per arriving message where NGINX's event loop has one), not loomproxy's code.
@@ -60,7 +61,7 @@ ensure_jar
 java=$(find_jdk) || die "needs a JDK 21 or later with javac (e.g. apt-get install openjdk-21-jdk-headless), or set LOOMPROXY_JAVA to its bin/java"
 javac=$(dirname "$java")/javac
 hz=$(getconf CLK_TCK)
-jvm_opts=(-XX:+UseSerialGC -Djdk.pollerMode=1) # bin/loomproxy's defaults
+jvm_opts=(-XX:+UseSerialGC -Xmn8m -Djdk.pollerMode=1) # bin/loomproxy's options + what loomproxy's main sets
 client_opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -Xmx256m)
 
 tmp=$(mktemp -d /tmp/loomproxy-floor.XXXXXX)

@@ -113,6 +113,7 @@ final class Dump {
             case "proxy_ssl_trusted_certificate" -> "(the JDK's default CAs)";
             case "proxy_ssl_name" -> "(the chosen server's host)";
             case "limit_conn", "limit_conn_per_addr" -> "(none: no limit)";
+            case "admin_listen" -> "off"; // as SPEC §10 and the README's table write it, and as it may be written
             default -> "(none)";
         };
     }

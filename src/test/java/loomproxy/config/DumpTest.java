@@ -56,7 +56,7 @@ class DumpTest {
                 "access_log = stdout main   # default",
                 "shutdown_timeout = 30s   # default",
                 "tls_reload_interval = 10s   # default",
-                "admin_listen = (none)   # default",
+                "admin_listen = off   # default",
                 "admin_allow = 127.0.0.1, ::1   # default",
                 "resolver_valid = 30s   # default",
                 "log_format.main = " + Logs.MAIN_FORMAT + "   # default",
