@@ -69,7 +69,11 @@ public final class FailureReasons {
             return new HandshakeFailure("client_cert_rejected", "client_cert_rejected: " + why + " ("
                     + failure.getMessage() + ")", false, failure);
         }
-        return new HandshakeFailure(reason, reason + ": " + failure.getMessage(), false, failure);
+        // A handshake_failure alert before any certificate says nothing in common was offered: the
+        // suites, or (TLS 1.3) the key-exchange groups; the alert cannot tell which.
+        String hint = reason.equals("cipher") ? " (no cipher suite or key-exchange group in common: compare"
+                + " proxy_ssl_ciphers and proxy_ssl_conf_command Ciphersuites/Groups with what the upstream accepts)" : "";
+        return new HandshakeFailure(reason, reason + ": " + failure.getMessage() + hint, false, failure);
     }
 
     /**

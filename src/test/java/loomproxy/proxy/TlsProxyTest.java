@@ -313,7 +313,8 @@ class TlsProxyTest {
         try (EchoServer echo = EchoServer.tls(server.serverContext(root.certificate()), s -> configureOnly(s,
                 "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))) {
             assertRefused(echo.port(), "proxy_ssl_protocols = TLSv1.2\nproxy_ssl_ciphers = ECDHE+AES128",
-                    "handshake failed: cipher");
+                    "handshake failed: cipher", "(no cipher suite or key-exchange group in common: compare proxy_ssl_ciphers"
+                            + " and proxy_ssl_conf_command Ciphersuites/Groups with what the upstream accepts)");
         }
     }
 
