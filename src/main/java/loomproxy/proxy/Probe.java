@@ -95,7 +95,8 @@ final class Probe {
             return handshakeFailure(HandshakeFailure.timeout());
         }
         try {
-            return exchange(tls.socket(), plain, tls.certificateRequested());
+            // Only a TLS 1.3 server judges our certificate after the handshake (TLS 1.2's verdict is in it).
+            return exchange(tls.socket(), plain, "TLSv1.3".equals(tls.protocol()) ? tls.certificateRequested() : null);
         } finally {
             close(tls.socket(), plain);
         }

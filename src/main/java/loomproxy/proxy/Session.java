@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.SSLSocket;
 import loomproxy.config.ServerConfig;
 import loomproxy.observe.SessionFacts;
 import loomproxy.tls.FailureReasons;
@@ -164,7 +165,8 @@ final class Session implements Runnable {
                     && FailureReasons.alertReason(down.failure()) != null;
             String upFailure = alertExplains && up.failedOnWrite() ? null : report(up, "client", "upstream", first == up);
             String downFailure = report(down, "upstream", "client", first == down);
-            if (first == down && down.end() == Pump.End.EOF && down.bytes() == 0 && certificateRequested != null) {
+            if (first == down && down.end() == Pump.End.EOF && down.bytes() == 0 && certificateRequested != null
+                    && connected.socket() instanceof SSLSocket tls && "TLSv1.3".equals(tls.getSession().getProtocol())) {
                 // A TLS 1.3 server judges our certificate after the handshake is over for us; NGINX
                 // as an upstream then just closes (close_notify, no alert). A silent close before
                 // any byte, from a server that asked for a certificate, is most likely that.
