@@ -228,6 +228,7 @@ final class Session implements Runnable {
         Socket u = upstream;
         Socket tcp = upstreamTcp;
         if (u != null && u != tcp && !u.isClosed()) {
+            Sockets.stopReading(tcp);
             Deadlines.Deadline deadline = deadlines.arm(tcp, CLOSE_NOTIFY_DEADLINE.toNanos());
             Sockets.closeQuietly(u);
             if (!deadline.disarm()) {
