@@ -8,6 +8,7 @@ import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,9 +25,27 @@ import loomproxy.metrics.Metrics;
  * scheduler the sessions share, so a proxy under any load still answers its monitoring.
  */
 public final class AdminServer implements AutoCloseable {
-    /** Enough for a scrape and a health check at once; more requests wait in the queue. */
-    private static final int THREADS = 2;
+    /**
+     * The JDK's HTTP server waits for a request's headers without any limit by default, on the
+     * executor's thread: two clients dripping header bytes held both of a fixed pool's threads and
+     * /metrics answered nobody (QA, a slowloris). So each exchange gets a virtual thread of its own,
+     * a request or response that takes longer than this is cut, and connections are capped so
+     * the admin port cannot take the file descriptors the sessions need. The JDK reads these once,
+     * when its first HTTP server is made; a value given with -D wins.
+     */
+    static final Map<String, String> LIMITS = Map.of(
+            "sun.net.httpserver.maxReqTime", "10", // seconds
+            "sun.net.httpserver.maxRspTime", "10",
+            "jdk.httpserver.maxConnections", "64");
     private static final String TEXT = "text/plain; charset=utf-8";
+
+    static {
+        LIMITS.forEach((key, value) -> {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, value);
+            }
+        });
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -65,8 +84,7 @@ public final class AdminServer implements AutoCloseable {
             failure.initCause(e);
             throw failure;
         }
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS,
-                Thread.ofPlatform().daemon().name("admin http ", 1).factory());
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("admin http ", 1).factory());
         AdminServer admin = new AdminServer(server, executor, allow, metrics, trouble, log);
         server.createContext("/", admin::handle);
         server.setExecutor(executor);

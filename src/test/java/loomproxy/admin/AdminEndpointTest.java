@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +77,32 @@ class AdminEndpointTest {
     }
 
     /** Loopback has all of 127/8: a client from 127.0.0.2 is outside the default admin_allow (127.0.0.1, ::1). */
+    /**
+     * Clients that drip a request's headers and never finish (a slowloris) hold only their own
+     * connections: /metrics and /healthz answer everyone else at once (QA: two such clients held
+     * both threads of the endpoint's pool, and scrapes timed out).
+     */
+    @Test
+    void clientsThatNeverFinishTheirHeadersDoNotStopTheOthers() throws Exception {
+        try (EchoServer echo = EchoServer.plain(); TestProxy proxy = TestProxy.start(dir, config(echo.address(), ""))) {
+            List<Socket> slow = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    Socket s = new Socket(proxy.admin().getAddress(), proxy.admin().getPort());
+                    s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                    slow.add(s);
+                }
+                for (String path : List.of("/healthz", "/metrics", "/status")) {
+                    assertEquals(200, proxy.adminGet(path).status(), path); // AdminClient gives up after 20 s
+                }
+            } finally {
+                for (Socket s : slow) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     @Test
     void clientsOutsideAdminAllowGet403ForEverything() throws Exception {
         InetAddress outsider = InetAddress.getByName("127.0.0.2");
