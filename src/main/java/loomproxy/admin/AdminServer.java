@@ -28,7 +28,7 @@ public final class AdminServer implements AutoCloseable {
     /**
      * The JDK's HTTP server waits for a request's headers without any limit by default, on the
      * executor's thread: two clients dripping header bytes held both of a fixed pool's threads and
-     * /metrics answered nobody (QA, a slowloris). So each exchange gets a virtual thread of its own,
+     * /metrics answered nobody (QA, a slowloris). So each exchange gets a thread of its own,
      * a request or response that takes longer than this is cut, and connections are capped so
      * the admin port cannot take the file descriptors the sessions need. The JDK reads these once,
      * when its first HTTP server is made; a value given with -D wins.
@@ -84,7 +84,9 @@ public final class AdminServer implements AutoCloseable {
             failure.initCause(e);
             throw failure;
         }
-        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("admin http ", 1).factory());
+        // Platform threads, so no load on the sessions' carriers can starve a scrape; as many as
+        // there are exchanges (at most maxConnections), so a slow client holds only its own.
+        ExecutorService executor = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("admin http ", 1).factory());
         AdminServer admin = new AdminServer(server, executor, allow, metrics, trouble, log);
         server.createContext("/", admin::handle);
         server.setExecutor(executor);
