@@ -16,6 +16,13 @@ import java.security.Security;
  */
 final class JvmDefaults {
     static final String POLLER_MODE = "jdk.pollerMode";
+    /**
+     * JSSE takes a TLS peer's TCP close without close_notify for an orderly end by default, so an
+     * upstream cut off mid-stream (a crash, a middlebox) looked whole to the client (QA). With this,
+     * JSSE says so and the session resets the client instead (proxy/Session). Read once, when the
+     * first SSLSocket class loads.
+     */
+    static final String REQUIRE_CLOSE_NOTIFY = "com.sun.net.ssl.requireCloseNotify";
 
     private JvmDefaults() {
     }
@@ -23,6 +30,9 @@ final class JvmDefaults {
     static void apply() {
         if (System.getProperty(POLLER_MODE) == null) {
             System.setProperty(POLLER_MODE, "1");
+        }
+        if (System.getProperty(REQUIRE_CLOSE_NOTIFY) == null) {
+            System.setProperty(REQUIRE_CLOSE_NOTIFY, "true");
         }
         boundAddressCache();
     }

@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
+import javax.net.ssl.SSLProtocolException;
 import loomproxy.tls.HandshakeFailure;
 
 /**
@@ -28,6 +29,16 @@ final class FailureReason {
 
     static String handshake(HandshakeFailure e) {
         return e.reason().equals("handshake") && isReset(e) ? "reset" : e.reason();
+    }
+
+    /**
+     * A TLS upstream's TCP connection ended without close_notify (JSSE with requireCloseNotify, set
+     * by main: cli/JvmDefaults): what came before may be all of it or a cut stream, and a peer
+     * cannot tell (RFC 8446 §6.1), so the client is not given it as whole.
+     */
+    static boolean isTruncation(Throwable failure) {
+        return failure instanceof SSLProtocolException
+                && String.valueOf(failure.getMessage()).contains("Remote host terminated the connection");
     }
 
     /** ECONNRESET somewhere in the chain: the JDK reports it as a SocketException "Connection reset". */

@@ -206,7 +206,6 @@ final class Probe {
 
     /** close_notify within {@link #CLOSE_DEADLINE}, else a reset: a server that stopped reading cannot hold a probe. */
     private void close(Socket tls, Socket plain) {
-        Sockets.stopReading(plain); // a flooding server's data is not read and thrown away first
         Deadlines.Deadline deadline = deadlines.arm(plain, CLOSE_DEADLINE.toNanos());
         try {
             tls.close();

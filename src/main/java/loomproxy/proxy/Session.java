@@ -228,7 +228,6 @@ final class Session implements Runnable {
         Socket u = upstream;
         Socket tcp = upstreamTcp;
         if (u != null && u != tcp && !u.isClosed()) {
-            Sockets.stopReading(tcp);
             Deadlines.Deadline deadline = deadlines.arm(tcp, CLOSE_NOTIFY_DEADLINE.toNanos());
             Sockets.closeQuietly(u);
             if (!deadline.disarm()) {
@@ -266,9 +265,10 @@ final class Session implements Runnable {
      * @return the upstream's failure reason for the metrics (a TLS alert, {@code reset}), or null
      */
     private String report(Pump pump, String from, String to, boolean endedFirst) {
-        // A pump that did not end first and failed on a socket error most likely met our own close.
+        // A pump that did not end first and failed on a socket error most likely met our own close
+        // (closing stops reading first, which JSSE then reports as a close without close_notify).
         if (pump.end() != Pump.End.ERROR || pump.failure() == null
-                || !endedFirst && pump.failure() instanceof SocketException) {
+                || !endedFirst && (pump.failure() instanceof SocketException || FailureReason.isTruncation(pump.failure()))) {
             return null;
         }
         String peer = pump.failedOnWrite() ? to : from;
@@ -282,11 +282,14 @@ final class Session implements Runnable {
         }
         String advice = "client_cert_rejected".equals(alert) && certificateRequested != null ? certificateAdvice() + "; " : "";
         String who = peer.equals("upstream") ? "upstream " + upstreamPeer : peer;
-        String message = verb + who + " failed: " + (alert == null ? "" : alert + ": ") + advice + pump.failure().getMessage()
+        boolean truncated = peer.equals("upstream") && FailureReason.isTruncation(pump.failure());
+        String what = truncated ? "truncated: it closed the connection without close_notify, so what came before may be"
+                + " cut short; the client is reset rather than given it as whole" : pump.failure().getMessage();
+        String message = verb + who + " failed: " + (alert == null ? "" : alert + ": ") + advice + what
                 + " after " + pump.bytes() + " bytes " + from + ">" + to;
         if (peer.equals("upstream")) {
             log.warn(message);
-            return alert != null ? alert : FailureReason.isReset(pump.failure()) ? "reset" : null;
+            return alert != null ? alert : truncated ? "truncated" : FailureReason.isReset(pump.failure()) ? "reset" : null;
         }
         log.info(message);
         return null;

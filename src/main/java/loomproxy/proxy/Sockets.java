@@ -28,24 +28,6 @@ final class Sockets {
     }
 
     /**
-     * Ends reading from a TCP socket, before its SSLSocket is closed: JSSE's close otherwise reads
-     * and discards whatever the peer has sent and is still sending (SSLSocketImpl's "deplete"),
-     * which for a peer that floods ties a carrier thread up for as long as it reads megabytes
-     * (QA: 40 such sessions ending at once stalled every other session for seconds). Nothing is
-     * waited for; unread data makes the final close a reset, as NGINX's close of such a peer is.
-     */
-    static void stopReading(Socket tcp) {
-        if (tcp == null) {
-            return;
-        }
-        try {
-            tcp.shutdownInput();
-        } catch (IOException alreadyGone) {
-            // closed or reset already: nothing left to read
-        }
-    }
-
-    /**
      * An abort: SO_LINGER 0 makes the close send RST and drop unsent data, so the peer cannot take a
      * cut stream for a whole one, and any thread blocked reading or writing the socket returns at
      * once. Safe from any thread.

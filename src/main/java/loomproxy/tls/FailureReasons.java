@@ -60,10 +60,13 @@ public final class FailureReasons {
         }
         String text = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
         String reason = reasonOf(text, failure);
+        if (reason.equals("handshake") && reset(failure)) {
+            reason = "reset"; // the metrics' word for it too, rather than the catch-all
+        }
         // A server that asked for a client certificate had already agreed on protocol and cipher, so a
         // handshake_failure alert or a torn connection after that is its verdict on our certificate.
         if (certificateRequest != null && (reason.equals("cipher") || reason.equals("handshake")
-                || reason.equals("client_cert_rejected"))) {
+                || reason.equals("reset") || reason.equals("client_cert_rejected"))) {
             String why = certificateRequest ? "the upstream refused proxy_ssl_certificate"
                     : "the upstream asked for a client certificate and proxy_ssl_certificate is not set";
             return new HandshakeFailure("client_cert_rejected", "client_cert_rejected: " + why + " ("
@@ -98,6 +101,12 @@ public final class FailureReasons {
                     false, failure);
         }
         return null;
+    }
+
+    /** ECONNRESET in the chain: the JDK says "Connection reset" in a SocketException. */
+    private static boolean reset(Throwable failure) {
+        SocketException socket = find(failure, SocketException.class);
+        return socket != null && String.valueOf(socket.getMessage()).toLowerCase(Locale.ROOT).contains("reset");
     }
 
     private static String reasonOf(String text, Throwable failure) {

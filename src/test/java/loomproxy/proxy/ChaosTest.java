@@ -293,7 +293,8 @@ class ChaosTest {
         Map<String, String> byClient = byClient(proxy);
         for (Outcome o : last) {
             String line = byClient.get(o.client());
-            assertTrue(line.endsWith(" \"" + good.address() + "\""), "only the healthy server, tried first: " + line);
+            assertTrue(line.endsWith(" \"" + good.address() + "\""), "only the healthy server, tried first: " + line
+                    + "; " + explain(proxy, last) + "; states " + group(proxy).states());
         }
     }
 

@@ -234,6 +234,30 @@ class HostileUpstreamTest {
         }
     }
 
+    /**
+     * An upstream whose TCP connection ends (FIN) without close_notify in the middle of its reply:
+     * a TLS peer cannot tell that from a cut (RFC 8446 §6.1), so the client gets what came and then
+     * a reset, never an orderly EOF, and the log says so (QA: it was passed on as a whole stream).
+     */
+    @Test
+    void anUpstreamClosingWithoutCloseNotifyResetsTheClient() throws Exception {
+        byte[] before = new byte[50_000];
+        new Random(10).nextBytes(before);
+        try (ResetMidTransfer hostile = ResetMidTransfer.finWithoutCloseNotify(tls.server().serverContext(), before);
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + hostile.port(), ""));
+             Bystander bystander = bystander(proxy);
+             Socket client = proxy.connect("main")) {
+            InputStream in = client.getInputStream();
+            assertArrayEquals(before, Bytes.readExactly(in, before.length));
+            Bytes.write(client, "!");
+            assertThrows(SocketException.class, () -> Bytes.readToEof(in), "a cut stream must not end like a whole one");
+            proxy.errors().await("[warn]", "reading from upstream ", " failed: truncated: it closed the connection without"
+                    + " close_notify", "after " + before.length + " bytes upstream>client", "server: main");
+            proxy.access().await(" 200 " + before.length + " 1 ");
+            assertUndisturbed(bystander);
+        }
+    }
+
     /** The leaf and its 40 intermediates below the trusted root, made once. */
     private static synchronized Issued leafBelowFortyIntermediates() {
         if (fortyDeep == null) {
