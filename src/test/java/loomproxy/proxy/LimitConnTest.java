@@ -172,6 +172,7 @@ class LimitConnTest {
             Socket holder = hold("127.0.0.1", v4(proxy));
             assertEquals(REFUSED, Loopback.tryFrom("127.0.0.2", v4(proxy)));
             proxy.errors().await("[notice] #2 limiting connections by limit_conn 1, client: 127.0.0.2:");
+            proxy.access().await("127.0.0.2 503 "); // its access line comes after the error line: order the log
             end(proxy, holder, 2);
             assertEquals(REFUSED, Loopback.tryFrom("127.0.0.2", v4(proxy)));
             proxy.errors().await("[error] #3 access forbidden by rule, client: 127.0.0.2:");
