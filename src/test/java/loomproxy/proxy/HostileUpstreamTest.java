@@ -255,6 +255,7 @@ class HostileUpstreamTest {
                     + " close_notify", "after " + before.length + " bytes upstream>client", "server: main");
             proxy.access().await(" 200 " + before.length + " 1 ");
             assertUndisturbed(bystander);
+            assertCleanErrorLog(proxy);
         }
     }
 
