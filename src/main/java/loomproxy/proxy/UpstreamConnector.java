@@ -29,8 +29,9 @@ final class UpstreamConnector {
     /**
      * A usable upstream connection: the caller must release {@code peer}, close {@code socket}, and
      * run {@code firstBytes} when the upstream first sends data (or the session ends).
+     *
+     * @param certificateRequested as {@link UpstreamTls.Established#certificateRequested()}; null without TLS
      */
-    /** @param certificateRequested as {@link UpstreamTls.Established#certificateRequested()}; null without TLS */
     record Connected(Peer peer, Socket socket, SessionFacts.Try attempt, Runnable firstBytes, Boolean certificateRequested) {}
 
     private record Opened(Socket socket, SessionFacts.Try attempt, Runnable firstBytes, Boolean certificateRequested) {}
