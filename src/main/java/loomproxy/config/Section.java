@@ -64,9 +64,14 @@ final class Section {
     Sources sources(Location fallback) {
         java.util.Map<String, Location> byKey = new java.util.LinkedHashMap<>();
         java.util.Map<String, List<Location>> repeats = new java.util.LinkedHashMap<>();
-        first.forEach((d, s) -> byKey.put(d.name(), s.where()));
+        java.util.Map<String, String> written = new java.util.LinkedHashMap<>();
+        first.forEach((d, s) -> {
+            byKey.put(d.name(), s.where());
+            written.put(d.name(), s.key());
+        });
         valid.forEach((d, settings) -> repeats.put(d.name(), lines(settings)));
-        return new Sources(java.util.Map.copyOf(byKey), java.util.Map.copyOf(repeats), start != null ? start : fallback);
+        return new Sources(java.util.Map.copyOf(byKey), java.util.Map.copyOf(repeats), start != null ? start : fallback,
+                java.util.Map.copyOf(written));
     }
 
     /** Where each of {@code settings} is, in the same order. */

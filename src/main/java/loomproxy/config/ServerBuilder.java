@@ -126,16 +126,20 @@ final class ServerBuilder {
     private Sources sources() {
         Map<String, Location> byKey = new LinkedHashMap<>();
         Map<String, List<Location>> repeats = new LinkedHashMap<>();
+        Map<String, String> written = new LinkedHashMap<>();
         for (Directive<?> d : Directive.ALL) {
             Section from = d == Directive.ALLOW || d == Directive.DENY ? (ownsAccessRules(own) ? own : top)
                     : own.has(d) ? own : top;
-            from.setting(d).ifPresent(s -> byKey.put(d.name(), s.where()));
+            from.setting(d).ifPresent(s -> {
+                byKey.put(d.name(), s.where());
+                written.put(d.name(), s.key());
+            });
             if (d.repeatable()) {
                 // The same section as set(d), so the lines line up with the values the block uses.
                 repeats.put(d.name(), Section.lines(from.settings(d)));
             }
         }
-        return new Sources(Map.copyOf(byKey), Map.copyOf(repeats), own.start());
+        return new Sources(Map.copyOf(byKey), Map.copyOf(repeats), own.start(), Map.copyOf(written));
     }
 
     private <T> Optional<T> required(Directive<T> d, String form) {

@@ -27,14 +27,14 @@ import loomproxy.config.Problems;
  * A CRL whose issuer is not a trusted certificate may be an intermediate's: PKIX checks it per path.
  */
 final class CrlIssuers {
-    private static final String KEY = "proxy_ssl_crl";
     /** How many anchors a warning names before "and N more": a system bundle holds a hundred. */
     private static final int NAMED = 3;
 
     private CrlIssuers() {}
 
-    static void check(List<X509Certificate> anchors, Path trustedFile, List<X509CRL> crls, Path crlFile, Location where,
-                      Problems problems) {
+    /** @param key proxy_ssl_crl as its line has it */
+    static void check(List<X509Certificate> anchors, Path trustedFile, List<X509CRL> crls, Path crlFile, String key,
+                      Location where, Problems problems) {
         if (crls.isEmpty()) {
             return; // no CRLs, no revocation checks
         }
@@ -63,9 +63,9 @@ final class CrlIssuers {
                         + " has a new key, add its new certificate to " + trustedFile);
             }
         }
-        errors.forEach(message -> problems.add(where, KEY, message));
+        errors.forEach(message -> problems.add(where, key, message));
         if (fromAnchors.isEmpty()) {
-            problems.warn(where, KEY, "no certificate in " + trustedFile + " has a CRL in " + crlFile
+            problems.warn(where, key, "no certificate in " + trustedFile + " has a CRL in " + crlFile
                     + ", so every upstream fails verification with reason crl (every CA of a chain needs one, the trusted"
                     + " one included): add the CRL of " + names(anchors) + " to " + crlFile);
         }

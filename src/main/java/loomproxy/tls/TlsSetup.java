@@ -113,7 +113,7 @@ public final class TlsSetup {
             if (usable.isEmpty()) {
                 error(sources.of(key), key, what + " and nothing else is enabled: add TLSv1.2 and/or TLSv1.3");
             } else {
-                problems.warn(sources.of(key), key, what + "; using " + String.join(" ", usable));
+                problems.warn(sources.of(key), sources.key(key), what + "; using " + String.join(" ", usable));
             }
         }
         return usable;
@@ -196,14 +196,15 @@ public final class TlsSetup {
             warnDates("proxy_ssl_trusted_certificate", config.trustedCertificate().get(), anchors, clock, "replace it");
         }
         if (crls != null && config.crl().isPresent()) {
-            TlsWarnings.crls(crls, config.crl().get(), sources.of("proxy_ssl_crl"), problems, clock.instant());
+            TlsWarnings.crls(crls, config.crl().get(), sources.key("proxy_ssl_crl"), sources.of("proxy_ssl_crl"), problems,
+                    clock.instant());
         }
         if (config.trustedCertificate().isPresent() && anchors != null) {
             trusted = anchors;
         }
         this.crls = crls == null ? List.of() : crls;
         if (!config.verify()) {
-            problems.warn(sources.of("proxy_ssl_verify"), "proxy_ssl_verify", "off: the upstream's certificate is not"
+            problems.warn(sources.of("proxy_ssl_verify"), sources.key("proxy_ssl_verify"), "off: the upstream's certificate is not"
                     + " checked, so anyone on the path can pose as it; set proxy_ssl_verify = on (the default)");
             return new TrustManager[] {new AcceptAnyServer()};
         }
@@ -212,8 +213,8 @@ public final class TlsSetup {
         }
         // Only where they will be used: with proxy_ssl_verify off, NGINX does not load them either.
         if (config.trustedCertificate().isPresent() && config.crl().isPresent()) {
-            CrlIssuers.check(anchors, config.trustedCertificate().get(), crls, config.crl().get(), sources.of("proxy_ssl_crl"),
-                    problems);
+            CrlIssuers.check(anchors, config.trustedCertificate().get(), crls, config.crl().get(), sources.key("proxy_ssl_crl"),
+                    sources.of("proxy_ssl_crl"), problems);
         }
         String anchorsName = config.trustedCertificate().isPresent() ? "a certificate in proxy_ssl_trusted_certificate"
                 : "the JDK's default CAs";
@@ -222,11 +223,11 @@ public final class TlsSetup {
     }
 
     private void warnDates(String key, Path file, List<X509Certificate> certificates, InstantSource clock, String remedy) {
-        TlsWarnings.dates(certificates, file, key, sources.of(key), problems, clock.instant(), remedy);
+        TlsWarnings.dates(certificates, file, sources.key(key), sources.of(key), problems, clock.instant(), remedy);
     }
 
     private void readableByOthers(String key, Path file) {
-        TlsWarnings.readableByOthers(file, key, sources.of(key), problems);
+        TlsWarnings.readableByOthers(file, sources.key(key), sources.of(key), problems);
     }
 
     private interface Loader<T> {
@@ -265,9 +266,10 @@ public final class TlsSetup {
         }
     }
 
+    /** @param key the directive's name; the message names it as its line has it (server.NAME.KEY or KEY) */
     private void error(Location where, String key, String message) {
         failed = true;
-        problems.add(where, key, message);
+        problems.add(where, sources.key(key), message);
     }
 
     private static String oneLine(Throwable e) {

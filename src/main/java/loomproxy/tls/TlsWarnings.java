@@ -62,8 +62,8 @@ final class TlsWarnings {
      * A CA whose newest CRL in the file is not current fails every verification through it with
      * reason {@code crl} (the rule of {@code proxy_ssl_crl}: every CA of a path needs a current CRL).
      */
-    static void crls(List<X509CRL> crls, Path file, Location where, Problems problems, Instant now) {
-        String key = "proxy_ssl_crl";
+    /** @param key proxy_ssl_crl as its line has it */
+    static void crls(List<X509CRL> crls, Path file, String key, Location where, Problems problems, Instant now) {
         Map<X500Principal, X509CRL> newest = crls.stream().collect(Collectors.toMap(X509CRL::getIssuerX500Principal,
                 crl -> crl, (a, b) -> a.getThisUpdate().after(b.getThisUpdate()) ? a : b));
         newest.values().stream().sorted(Comparator.comparing(crl -> crl.getIssuerX500Principal().getName())).forEach(crl -> {

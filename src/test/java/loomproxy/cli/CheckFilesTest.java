@@ -276,7 +276,8 @@ class CheckFilesTest {
         assertEquals(List.of(
                 file + ":5: proxy_ssl_conf_command: proxy_ssl_conf_command \"Groups nosuchgroup\": unknown group nosuchgroup",
                 file + ":7: proxy_ssl_conf_command: proxy_ssl_conf_command \"Options -SessionTicket\": unsupported command Options",
-                file + ":8: proxy_ssl_conf_command: proxy_ssl_conf_command \"Groups nosuchgroup\": unknown group nosuchgroup"),
+                file + ":8: server.main.proxy_ssl_conf_command: proxy_ssl_conf_command \"Groups nosuchgroup\": unknown group"
+                        + " nosuchgroup"),
                 err().lines().filter(l -> l.startsWith("loomproxy: [emerg] "))
                         .map(l -> l.substring("loomproxy: [emerg] ".length()).replaceAll("[;(].*", "").strip()).toList());
     }

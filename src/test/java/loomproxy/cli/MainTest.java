@@ -147,9 +147,9 @@ class MainTest {
         List<String> lines = err().lines().toList();
         assertEquals(6, lines.size(), err());
         assertTrue(lines.get(0).startsWith("loomproxy: [emerg] " + file + ":3: server.a.proxy_timeout: invalid time"), err());
-        assertTrue(lines.get(1).startsWith("loomproxy: [emerg] " + file + ":5: proxy_ssl_trusted_certificate: cannot read "), err());
+        assertTrue(lines.get(1).startsWith("loomproxy: [emerg] " + file + ":5: server.a.proxy_ssl_trusted_certificate: cannot read "), err());
         assertTrue(lines.get(2).startsWith("loomproxy: [emerg] " + file + ":6: server.b: listen is required"), err());
-        assertTrue(lines.get(3).startsWith("loomproxy: [emerg] " + file + ":8: proxy_ssl_trusted_certificate: cannot read "), err());
+        assertTrue(lines.get(3).startsWith("loomproxy: [emerg] " + file + ":8: server.b.proxy_ssl_trusted_certificate: cannot read "), err());
         assertTrue(lines.get(4).startsWith("loomproxy: [emerg] " + file + ":12: server.c.proxy_ssl_certificate: invalid value"), err());
         assertEquals("loomproxy: configuration " + file + " test failed (5 errors)", lines.get(5));
     }

@@ -42,7 +42,7 @@ class CrlIssuersTest {
     private void check(List<Ca> trusted, Crl... crls) {
         List<X509Certificate> anchors = trusted.stream().map(Ca::certificate).toList();
         List<X509CRL> parsed = Arrays.stream(crls).map(Crl::crl).toList();
-        CrlIssuers.check(anchors, TRUSTED, parsed, CRLS, WHERE, problems);
+        CrlIssuers.check(anchors, TRUSTED, parsed, CRLS, "proxy_ssl_crl", WHERE, problems);
     }
 
     private List<String> errors() {
