@@ -22,6 +22,7 @@ import loomproxy.testkit.MutualTls;
 import loomproxy.testkit.NotTlsUpstream;
 import loomproxy.testkit.Ports;
 import loomproxy.testkit.PromText;
+import loomproxy.testkit.ResetMidTransfer;
 import loomproxy.testkit.StalledUpstream;
 import loomproxy.testkit.SwitchingRelay;
 import loomproxy.testkit.TestProxy;
@@ -194,6 +195,31 @@ class HealthCheckTest {
                      """.formatted(echo.address()))) {
             Wait.until(() -> checks(proxy, "good", echo.address(), "ok") >= 3, WAIT, () -> proxy.errors().lines().toString());
             assertEquals(List.of(), proxy.errors().matching("unhealthy"));
+        }
+    }
+
+    /**
+     * A TLS server that replies and then closes TCP without close_notify is judged by its reply: a
+     * session must not pass such a stream on as whole, but a probe's verdict is about what came
+     * (a matching reply is healthy; another is "expect", not a connection error).
+     */
+    @Test
+    void aReplyEndedWithoutCloseNotifyIsJudgedByWhatCame() throws Exception {
+        try (ResetMidTransfer replies = ResetMidTransfer.finWithoutCloseNotify(tls.server().serverContext(),
+                "HELLO there".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+             TestProxy proxy = TestProxy.start(dir, tls.proxyConfig("localhost:" + replies.port(), """
+                     server.good.listen = 127.0.0.1:0
+                     server.good.proxy_pass = backend
+                     server.good.health_check = interval=100ms send="x" expect="HELLO"
+                     server.other.listen = 127.0.0.1:0
+                     server.other.proxy_pass = backend
+                     server.other.health_check = interval=100ms send="x" expect="BYE"
+                     """))) {
+            String peer = "127.0.0.1:" + replies.port();
+            Wait.until(() -> checks(proxy, "good", peer, "ok") >= 2 && checks(proxy, "other", peer, "expect") >= 2, WAIT,
+                    () -> proxy.proxy().metrics().scrape());
+            assertEquals(0.0, checks(proxy, "other", peer, "connect_error"));
+            assertEquals(0.0, checks(proxy, "good", peer, "connect_error"));
         }
     }
 
