@@ -112,7 +112,7 @@ class LeakTest {
             checkOutcomes(proxy, lines.subList(logged, lines.size()), SESSIONS - ABORT_CYCLES * PER_ABORT);
             assertEquals(Map.of(), leakedSlots(proxy.proxy()), "upstream max_conns slots still taken");
             Resources[] after = new Resources[1];
-            Wait.until(() -> (after[0] = Resources.now(dir)).within(baseline), SETTLE,
+            Wait.until(() -> (after[0] = Resources.now(dir)).within(baseline), SETTLE, Duration.ofMillis(250), // a thread dump each
                     () -> "not back to the baseline " + SETTLE.toSeconds() + "s after the sessions ended\nbefore: "
                             + baseline + "\nafter:  " + after[0] + "\n" + after[0].difference(baseline));
             System.out.printf("LeakTest: %d sessions in %d ms; before: %s; after: %s%n", SESSIONS, tookMillis,

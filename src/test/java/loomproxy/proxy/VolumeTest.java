@@ -97,7 +97,7 @@ class VolumeTest {
                 }
                 Wait.until(() -> proxy.proxy().openSessions() == 0 && failing.proxy().openSessions() == 0,
                         Duration.ofSeconds(30), () -> "sessions still open: " + proxy.proxy().openSessions());
-                Wait.until(() -> proxyThreads() <= threadsBefore, Duration.ofSeconds(30),
+                Wait.until(() -> proxyThreads() <= threadsBefore, Duration.ofSeconds(30), Duration.ofMillis(250),
                         () -> "session/pump threads left: " + proxyThreads() + " (before " + threadsBefore + ")");
                 Wait.until(() -> openDescriptors() <= fdsBefore + 5, Duration.ofSeconds(30),
                         () -> "descriptors: " + openDescriptors() + " (before " + fdsBefore + ")");
@@ -115,7 +115,7 @@ class VolumeTest {
             assertEquals("held", Bytes.readString(open, 4));
             assertEquals(3, proxyThreads(), "a live session shows as one session and two pump threads");
         }
-        Wait.until(() -> proxyThreads() == 0, Duration.ofSeconds(20), () -> "threads after warm-up: " + proxyThreads());
+        Wait.until(() -> proxyThreads() == 0, Duration.ofSeconds(20), Duration.ofMillis(250), () -> "threads after warm-up: " + proxyThreads());
     }
 
     private static boolean roundTrip(TestProxy proxy, int n) throws IOException {
