@@ -12,6 +12,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -24,6 +25,7 @@ import loomproxy.testkit.Ca;
 import loomproxy.testkit.CertSpec;
 import loomproxy.testkit.CloseNotifyThenGarbage;
 import loomproxy.testkit.EchoServer;
+import loomproxy.testkit.FloodingUpstream;
 import loomproxy.testkit.HelloThenSilence;
 import loomproxy.testkit.Issued;
 import loomproxy.testkit.MutualTls;
@@ -254,6 +256,36 @@ class HostileUpstreamTest {
             proxy.errors().await("[warn]", "reading from upstream ", " failed: truncated: it closed the connection without"
                     + " close_notify", "after " + before.length + " bytes upstream>client", "server: main");
             proxy.access().await(" 200 " + before.length + " 1 ");
+            assertUndisturbed(bystander);
+            assertCleanErrorLog(proxy);
+        }
+    }
+
+    /**
+     * Sessions whose client leaves while their TLS upstream floods them end at once, and the others
+     * go on: closing the TLS connection neither reads nor throws away what the upstream keeps
+     * sending (QA: JSSE's close did, on a carrier, for as long as the upstream sent, and 40 such
+     * sessions ending together stalled every other session for seconds).
+     */
+    @Test
+    void sessionsLeftByTheirClientsWhileTheUpstreamFloodsEndAndDisturbNoOne() throws Exception {
+        int sessions = 8;
+        try (FloodingUpstream flooding = new FloodingUpstream(tls.server().serverContext());
+             TestProxy proxy = TestProxy.start(dir, config("localhost:" + flooding.port(), ""));
+             Bystander bystander = bystander(proxy)) {
+            List<Socket> clients = new ArrayList<>();
+            for (int i = 0; i < sessions; i++) {
+                Socket client = proxy.connect("main");
+                Bytes.readExactly(client.getInputStream(), 1); // the flood has reached the client
+                clients.add(client);
+            }
+            for (Socket client : clients) {
+                client.close(); // never read the rest
+            }
+            Wait.until(() -> proxy.access().matching(" 200 ").size() >= sessions, LIMIT,
+                    () -> "sessions still open: " + proxy.proxy().openSessions() + "; " + proxy.access().lines());
+            Wait.until(() -> flooding.ended() == sessions, LIMIT, () -> flooding.ended() + " of " + sessions
+                    + " upstream connections let go");
             assertUndisturbed(bystander);
             assertCleanErrorLog(proxy);
         }
