@@ -19,11 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import loomproxy.config.ConfigLoader;
-import loomproxy.config.HostPort;
-import loomproxy.config.Location;
 import loomproxy.config.ServerConfig;
-import loomproxy.config.UpstreamGroupConfig;
-import loomproxy.config.UpstreamServer;
 import loomproxy.observe.AccessLog;
 import loomproxy.testkit.EchoServer;
 import loomproxy.testkit.Loopback;
@@ -244,7 +240,7 @@ class LimitConnTest {
         Sessions sessions = new Sessions(failing, errors.errorLog(), limits);
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              Deadlines deadlines = new Deadlines()) {
-            Block block = brokenBlock(errors, "limit_conn = 1\nlimit_conn_per_addr = 1");
+            Block block = BrokenBlock.in(dir, "limit_conn = 1\nlimit_conn_per_addr = 1", 0); // every session ends with 500
             Thread loop = Thread.ofPlatform().start(new Listener(server, block, sessions, deadlines, errors.errorLog(), false));
             try {
                 for (int i = 1; i <= 4; i++) {
@@ -310,20 +306,5 @@ class LimitConnTest {
             }
             assertEquals(1, access.matching("127.0.0.4 503").size());
         }
-    }
-
-    /** A block whose one server has a port no configuration could give it: every session ends with 500. */
-    private Block brokenBlock(RecordingLog errors, String limits) throws Exception {
-        Path file = Files.writeString(dir.resolve("loomproxy.properties"), """
-                server.main.listen = 127.0.0.1:0
-                server.main.proxy_pass = 127.0.0.1:9
-                %s
-                """.formatted(limits));
-        ServerConfig config = ConfigLoader.load(file).servers().get(0);
-        UpstreamServer server = new UpstreamServer(new HostPort("127.0.0.1", 65536), 1, 1, Duration.ofSeconds(10), 0,
-                false, false);
-        UpstreamGroup group = new UpstreamGroup(new UpstreamGroupConfig("broken", List.of(server),
-                new Location(file, 1)), InstantSource.system());
-        return new Block(config, group, Optional.empty());
     }
 }

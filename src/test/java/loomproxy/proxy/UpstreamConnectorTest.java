@@ -8,24 +8,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import loomproxy.config.ConfigLoader;
-import loomproxy.config.HostPort;
-import loomproxy.config.Location;
-import loomproxy.config.ServerConfig;
-import loomproxy.config.UpstreamGroupConfig;
-import loomproxy.config.UpstreamServer;
 import loomproxy.observe.AccessLog;
 import loomproxy.observe.SessionFacts;
 import loomproxy.testkit.Bytes;
 import loomproxy.testkit.RecordingLog;
-import loomproxy.upstream.UpstreamGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +35,7 @@ class UpstreamConnectorTest {
     @Test
     void anExceptionAfterThePickReleasesTheServer() throws Exception {
         RecordingLog errors = new RecordingLog();
-        Block block = brokenBlock(errors);
+        Block block = BrokenBlock.in(dir, "", 1); // max_conns=1
         List<Socket> opened = new ArrayList<>();
         try (Deadlines deadlines = new Deadlines()) {
             UpstreamConnector connector = new UpstreamConnector(block, sessionLog(errors), deadlines, null,
@@ -63,7 +53,7 @@ class UpstreamConnectorTest {
     void theSessionEndsWith500AndTheServerIsFreeAgain() throws Exception {
         RecordingLog errors = new RecordingLog();
         RecordingLog access = new RecordingLog();
-        Block block = brokenBlock(errors);
+        Block block = BrokenBlock.in(dir, "", 1); // max_conns=1
         Sessions sessions = new Sessions(AccessLog.compile("$status", access::add), errors.errorLog());
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
@@ -83,20 +73,6 @@ class UpstreamConnectorTest {
             errors.await("#1 internal error: java.lang.IllegalArgumentException: port out of range:65536");
             assertEquals(0, Bytes.readToEof(client.getInputStream()).length, "the client is closed");
         }
-    }
-
-    /** A server block whose one server (max_conns=1) has a port no configuration could give it. */
-    private Block brokenBlock(RecordingLog errors) throws Exception {
-        Path file = Files.writeString(dir.resolve("loomproxy.properties"), """
-                server.main.listen = 127.0.0.1:0
-                server.main.proxy_pass = 127.0.0.1:9
-                """);
-        ServerConfig config = ConfigLoader.load(file).servers().get(0);
-        UpstreamServer server = new UpstreamServer(new HostPort("127.0.0.1", 65536), 1, 1, Duration.ofSeconds(10), 1,
-                false, false);
-        UpstreamGroup group = new UpstreamGroup(new UpstreamGroupConfig("broken", List.of(server),
-                new Location(file, 1)), InstantSource.system());
-        return new Block(config, group, Optional.empty());
     }
 
     private static SessionLog sessionLog(RecordingLog errors) {
