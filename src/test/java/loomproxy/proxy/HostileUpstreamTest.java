@@ -217,22 +217,11 @@ class HostileUpstreamTest {
     void anUpstreamResetMidTransferResetsTheClient() throws Exception {
         byte[] before = new byte[50_000];
         new Random(9).nextBytes(before);
-        try (ResetMidTransfer hostile = new ResetMidTransfer(tls.server().serverContext(), before);
-             TestProxy proxy = TestProxy.start(dir, config("localhost:" + hostile.port(), ""));
-             Bystander bystander = bystander(proxy);
-             Socket client = proxy.connect("main")) {
-            InputStream in = client.getInputStream();
-            assertArrayEquals(before, Bytes.readExactly(in, before.length));
-            Bytes.write(client, "!");
-            SocketException reset = assertThrows(SocketException.class, () -> Bytes.readToEof(in),
-                    "a cut stream must not end like a whole one");
+        try (ResetMidTransfer hostile = new ResetMidTransfer(tls.server().serverContext(), before)) {
+            SocketException reset = clientOfACutReply(hostile.port(), before, "reading from upstream ",
+                    " failed: Connection reset");
             assertTrue(reset.getMessage().contains("reset"), reset.getMessage());
             Wait.until(() -> hostile.resets() == 1, LIMIT, () -> "the upstream did not reset");
-            proxy.errors().await("reading from upstream ", " failed: Connection reset", "after " + before.length + " bytes upstream>client",
-                    "server: main");
-            proxy.access().await(" 200 " + before.length + " 1 ");
-            assertUndisturbed(bystander);
-            assertCleanErrorLog(proxy);
         }
     }
 
@@ -245,19 +234,35 @@ class HostileUpstreamTest {
     void anUpstreamClosingWithoutCloseNotifyResetsTheClient() throws Exception {
         byte[] before = new byte[50_000];
         new Random(10).nextBytes(before);
-        try (ResetMidTransfer hostile = ResetMidTransfer.finWithoutCloseNotify(tls.server().serverContext(), before);
-             TestProxy proxy = TestProxy.start(dir, config("localhost:" + hostile.port(), ""));
+        try (ResetMidTransfer hostile = ResetMidTransfer.finWithoutCloseNotify(tls.server().serverContext(), before)) {
+            clientOfACutReply(hostile.port(), before, "[warn]", "reading from upstream ",
+                    " failed: truncated: it closed the connection without close_notify");
+        }
+    }
+
+    /**
+     * A client of an upstream that cuts its reply after {@code before}: it gets {@code before}, answers,
+     * and is then reset, never given an orderly end; the error log has {@code logged} with the byte
+     * count, the access log the bytes, and a bystander session is undisturbed.
+     *
+     * @return what the client's read ended with
+     */
+    private SocketException clientOfACutReply(int upstreamPort, byte[] before, String... logged) throws Exception {
+        try (TestProxy proxy = TestProxy.start(dir, config("localhost:" + upstreamPort, ""));
              Bystander bystander = bystander(proxy);
              Socket client = proxy.connect("main")) {
             InputStream in = client.getInputStream();
             assertArrayEquals(before, Bytes.readExactly(in, before.length));
             Bytes.write(client, "!");
-            assertThrows(SocketException.class, () -> Bytes.readToEof(in), "a cut stream must not end like a whole one");
-            proxy.errors().await("[warn]", "reading from upstream ", " failed: truncated: it closed the connection without"
-                    + " close_notify", "after " + before.length + " bytes upstream>client", "server: main");
+            SocketException cut = assertThrows(SocketException.class, () -> Bytes.readToEof(in),
+                    "a cut stream must not end like a whole one");
+            List<String> fragments = new ArrayList<>(List.of(logged));
+            fragments.addAll(List.of("after " + before.length + " bytes upstream>client", "server: main"));
+            proxy.errors().await(fragments.toArray(String[]::new));
             proxy.access().await(" 200 " + before.length + " 1 ");
             assertUndisturbed(bystander);
             assertCleanErrorLog(proxy);
+            return cut;
         }
     }
 
