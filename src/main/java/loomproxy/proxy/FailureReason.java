@@ -11,8 +11,8 @@ import loomproxy.tls.HandshakeFailure;
 /**
  * The {@code reason} label of {@code loomproxy_upstream_failures_total} (SPEC §10): SPEC §4's
  * handshake and verification reasons as the log names them, plus {@code connect_refused},
- * {@code connect_timeout}, {@code connect_error} and {@code reset} (the upstream reset the
- * connection: during the handshake, where the log says only "handshake", or during the session).
+ * {@code connect_timeout}, {@code connect_error}, {@code reset} (the upstream reset the
+ * connection; during the handshake HandshakeFailure names it so itself) and {@code truncated}.
  */
 final class FailureReason {
     private FailureReason() {}
@@ -25,10 +25,6 @@ final class FailureReason {
             return "connect_refused";
         }
         return isReset(e) ? "reset" : "connect_error";
-    }
-
-    static String handshake(HandshakeFailure e) {
-        return e.reason().equals("handshake") && isReset(e) ? "reset" : e.reason();
     }
 
     /**

@@ -213,7 +213,7 @@ final class Probe {
     }
 
     private Result handshakeFailure(HandshakeFailure e) {
-        String reason = FailureReason.handshake(e);
+        String reason = e.reason();
         String message = reason.equals("handshake_timeout")
                 ? "handshake_timeout: no TLS handshake within " + timeout.toMillis() + "ms (health_check timeout)"
                 : e.getMessage();

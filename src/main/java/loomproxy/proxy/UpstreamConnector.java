@@ -42,12 +42,17 @@ final class UpstreamConnector {
     private final Consumer<Socket> onSocket;
     private final BooleanSupplier aborted;
     private Socket spare;
-    /** Why the last try failed, for loomproxy_upstream_failures_total. */
-    private String failure;
-    /** The last try's failure as logged, repeated in the session's verdict when no try succeeds. */
-    private String lastFailure;
-    /** What the last try was doing when it failed, in NGINX's words ("connecting", "SSL handshaking"). */
-    private String failedWhile;
+    /** How the last try failed; null before the first failure. */
+    private Failure last;
+
+    /**
+     * One failed try.
+     *
+     * @param phase   what it was doing, in NGINX's words ("connecting", "SSL handshaking")
+     * @param reason  the label of loomproxy_upstream_failures_total
+     * @param message as logged, and repeated in the session's verdict when no try succeeds
+     */
+    private record Failure(String phase, String reason, String message) {}
 
     /**
      * @param spare   an unconnected socket for the first try (made before the client was accepted)
@@ -95,10 +100,10 @@ final class UpstreamConnector {
                 return Optional.of(new Connected(peer, o.socket(), o.attempt(), o.firstBytes(), o.certificateRequested()));
             }
             if (block.group().release(peer, !aborted.getAsBoolean())) {
-                log.warn("upstream server temporarily disabled while " + failedWhile + " to upstream, upstream: \"" + peer + "\"");
+                log.warn("upstream server temporarily disabled while " + last.phase() + " to upstream, upstream: \"" + peer + "\"");
             }
             if (!aborted.getAsBoolean()) {
-                block.metrics().route(peer).failed(failure);
+                block.metrics().route(peer).failed(last.reason());
             }
             tries--;
             if (aborted.getAsBoolean()) {
@@ -108,7 +113,7 @@ final class UpstreamConnector {
                 // NGINX logs each failed try at [error]; here each is a [warn] (SPEC §6) and the
                 // session's outcome is the [error], so an error_log at NGINX's default level shows why.
                 log.error("no upstream of \"" + block.group().name() + "\" reached after " + tried.size()
-                        + (tried.size() == 1 ? " try" : " tries") + "; last: " + lastFailure);
+                        + (tried.size() == 1 ? " try" : " tries") + "; last: " + last.message());
                 return Optional.empty();
             }
         }
@@ -122,8 +127,8 @@ final class UpstreamConnector {
         try {
             plain = nextSocket();
         } catch (IOException e) {
-            tryFailed("connecting", "upstream " + peer + " connect failed: cannot create a socket: " + e.getMessage());
-            failure = "connect_error";
+            tryFailed("connecting", "connect_error", "upstream " + peer + " connect failed: cannot create a socket: "
+                    + e.getMessage());
             return Optional.empty();
         }
         onSocket.accept(plain);
@@ -142,8 +147,7 @@ final class UpstreamConnector {
             block.metrics().route(peer).connected(System.nanoTime() - connecting);
         } catch (IOException e) {
             Sockets.closeQuietly(plain);
-            tryFailed("connecting", "upstream " + peer + " connect failed: " + connectReason(e, timeout));
-            failure = FailureReason.connect(e);
+            tryFailed("connecting", FailureReason.connect(e), "upstream " + peer + " connect failed: " + connectReason(e, timeout));
             return Optional.empty();
         }
         // NGINX arms a fresh timer of proxy_connect_timeout for what follows the connect; here it is
@@ -172,8 +176,8 @@ final class UpstreamConnector {
         } catch (IOException e) {
             deadline.disarm();
             Sockets.closeQuietly(plain);
-            tryFailed("connecting", "upstream " + peer + " connect failed: sending the PROXY protocol header: " + e.getMessage());
-            failure = FailureReason.connect(e);
+            tryFailed("connecting", FailureReason.connect(e), "upstream " + peer
+                    + " connect failed: sending the PROXY protocol header: " + e.getMessage());
             return Optional.empty();
         }
     }
@@ -213,18 +217,16 @@ final class UpstreamConnector {
             if (aborted.getAsBoolean()) {
                 return Optional.empty(); // shutdown reset the connection: not the server's doing (Session logs it)
             }
-            tryFailed("SSL handshaking", "upstream " + peer + (e.verification() ? " verification failed: " : " handshake failed: ")
-                    + e.getMessage());
+            tryFailed("SSL handshaking", e.reason(), "upstream " + peer
+                    + (e.verification() ? " verification failed: " : " handshake failed: ") + e.getMessage());
             facts.verify(e.reason());
-            failure = FailureReason.handshake(e);
             return Optional.empty();
         }
     }
 
     /** One try failed: logged with the server and why, unless shutdown cut it. */
-    private void tryFailed(String phase, String message) {
-        failedWhile = phase;
-        lastFailure = message;
+    private void tryFailed(String phase, String reason, String message) {
+        last = new Failure(phase, reason, message);
         if (!aborted.getAsBoolean()) {
             log.warn(message);
         }
